@@ -1,0 +1,77 @@
+import { Kysely, MysqlDialect, PostgresDialect, type Dialect } from 'kysely'
+import type { Database } from './schema.js'
+import { MysqlLockingAdapter, PostgresLockingAdapter, type MigrationLockOptions } from './migration-lock.js'
+import { PGliteDialect } from './pglite-dialect.js'
+import { parseDatabaseUrl, sqlDialectOf, type DatabaseTarget, type SqlDialect } from './url.js'
+import { databaseUrlFromEnv } from './env.js'
+
+/** How long to wait for a TCP connection to the database, by default. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+
+export interface ConnectOptions extends MigrationLockOptions {
+  /** A `DATABASE_URL`; when omitted, the environment's (or `.env`'s), else the embedded default. */
+  readonly url?: string
+  /** Give up connecting after this many milliseconds. */
+  readonly connectTimeoutMs?: number
+}
+
+/** A connected database: the typed Kysely instance and what it points at. */
+export interface AuthDatabase {
+  readonly db: Kysely<Database>
+  readonly target: DatabaseTarget
+  readonly dialect: SqlDialect
+}
+
+/**
+ * Opens the database named by `options.url` (or `DATABASE_URL`). Only the driver that the URL
+ * needs is imported. Nothing is sent to the server until the first query.
+ */
+export async function connectDatabase(options: ConnectOptions = {}): Promise<AuthDatabase> {
+  const target = parseDatabaseUrl(options.url ?? databaseUrlFromEnv())
+  const db = new Kysely<Database>({ dialect: await createDialect(target, options) })
+  return { db, target, dialect: sqlDialectOf(target) }
+}
+
+async function createDialect(target: DatabaseTarget, options: ConnectOptions): Promise<Dialect> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+  switch (target.kind) {
+    case 'postgres': {
+      const { default: pg } = await import('pg')
+      const pool = new pg.Pool({ connectionString: target.url, connectionTimeoutMillis: connectTimeoutMs })
+      // An idle client that loses its server emits 'error' on the pool; without a listener
+      // Node would crash the whole router-backend. The next query reports the failure instead.
+      pool.on('error', () => {})
+      return new (class extends PostgresDialect {
+        override createAdapter() {
+          return new PostgresLockingAdapter(options)
+        }
+      })({ pool })
+    }
+    case 'mysql': {
+      const { createPool } = await import('mysql2')
+      const pool = createPool({
+        uri: target.url,
+        connectTimeout: connectTimeoutMs,
+        // DATETIME has no zone: read and write it as UTC, whatever the host's zone is.
+        timezone: 'Z',
+        charset: 'utf8mb4_unicode_ci',
+        supportBigNumbers: true,
+      })
+      return new (class extends MysqlDialect {
+        override createAdapter() {
+          return new MysqlLockingAdapter(options)
+        }
+      })({ pool })
+    }
+    case 'pglite': {
+      const dataDir = target.dataDir
+      return new PGliteDialect({
+        pglite: async () => {
+          const { PGlite } = await import('@electric-sql/pglite')
+          if (dataDir) (await import('node:fs')).mkdirSync(dataDir, { recursive: true })
+          return new PGlite(dataDir)
+        },
+      })
+    }
+  }
+}

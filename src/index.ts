@@ -1,0 +1,32 @@
+/**
+ * artorizer-auth-db: Better Auth's tables, Artorizer's artwork links, and the one way to migrate
+ * them, for router-backend's boot and for the shell.
+ */
+export { connectDatabase, DEFAULT_CONNECT_TIMEOUT_MS, type AuthDatabase, type ConnectOptions } from './db/connect.js'
+export { parseDatabaseUrl, describeTarget, redactUrl, DEFAULT_PGLITE_DIR, type DatabaseTarget, type SqlDialect } from './db/url.js'
+export { explainDatabaseError } from './db/explain-error.js'
+export { DEFAULT_LOCK_TIMEOUT_MS, MigrationLockTimeoutError } from './db/migration-lock.js'
+export type * from './db/schema.js'
+export {
+  createMigrator,
+  migrateToLatest,
+  migrateDown,
+  migrationStatus,
+  pendingMigrations,
+  migrationNames,
+  MIGRATION_TABLE,
+  type MigrateOptions,
+  type MigrationStep,
+  type MigrationState,
+  type DownTarget,
+} from './migrate.js'
+export { migrations, migrationProvider } from './migrations/index.js'
+export { createAuth, type AuthOptions } from './auth.js'
+export {
+  AuthDbError,
+  UsageError,
+  ConnectionError,
+  SchemaConflictError,
+  MigrationFailedError,
+  PendingMigrationsError,
+} from './errors.js'

@@ -1,0 +1,188 @@
+/**
+ * Read-only questions about the live schema, answered from the catalog of each engine
+ * (`pg_catalog` on PostgreSQL, `information_schema` on MySQL/MariaDB) for the current schema
+ * or database only. Kysely's own introspector lists tables and columns but not indexes or
+ * foreign keys, which adoption and `down` need.
+ */
+import { sql, type Kysely } from 'kysely'
+import { sqlDialectOfDb } from './dialect.js'
+
+export interface ColumnInfo {
+  readonly name: string
+  /** The full type as the server prints it: `text`, `varchar(255)`, `timestamp with time zone`. */
+  readonly type: string
+  /** The base type name in lower case: `text`, `varchar`, `timestamptz`, `datetime`. */
+  readonly baseType: string
+  readonly nullable: boolean
+  /** MySQL only: the column's character set and collation, when it has them. */
+  readonly charset: string | null
+  readonly collation: string | null
+}
+
+export interface IndexInfo {
+  readonly name: string
+  readonly columns: readonly string[]
+  readonly unique: boolean
+  readonly primary: boolean
+  /** False for a PostgreSQL index left INVALID by an interrupted concurrent build. */
+  readonly valid: boolean
+  /** A partial, expression or prefix index: it cannot stand in for a plain one. */
+  readonly partial: boolean
+}
+
+export interface ForeignKeyInfo {
+  readonly name: string
+  readonly columns: readonly string[]
+  readonly referencedTable: string
+  readonly referencedColumns: readonly string[]
+  /** `CASCADE`, `SET NULL`, `RESTRICT`, `NO ACTION` or `SET DEFAULT`. */
+  readonly onDelete: string
+  /** False for a PostgreSQL constraint added `NOT VALID` and not validated yet. */
+  readonly validated: boolean
+}
+
+export async function tableExists(db: Kysely<any>, table: string): Promise<boolean> {
+  const query =
+    sqlDialectOfDb(db) === 'mysql'
+      ? sql`select 1 as found from information_schema.tables where table_schema = database() and table_name = ${table}`
+      : sql`select 1 as found from pg_class c join pg_namespace n on n.oid = c.relnamespace
+            where n.nspname = current_schema() and c.relname = ${table} and c.relkind in ('r', 'p')`
+  const { rows } = await query.execute(db)
+  return rows.length > 0
+}
+
+export async function listColumns(db: Kysely<any>, table: string): Promise<ColumnInfo[]> {
+  if (sqlDialectOfDb(db) === 'mysql') {
+    const { rows } = await sql<{ name: string; type: string; base: string; nullable: string; charset: string | null; collation: string | null }>`
+      select column_name as name, column_type as type, data_type as base, is_nullable as nullable,
+             character_set_name as charset, collation_name as collation
+      from information_schema.columns
+      where table_schema = database() and table_name = ${table}
+      order by ordinal_position`.execute(db)
+    return rows.map((r) => ({
+      name: r.name,
+      type: String(r.type).toLowerCase(),
+      baseType: String(r.base).toLowerCase(),
+      nullable: r.nullable === 'YES',
+      charset: r.charset,
+      collation: r.collation,
+    }))
+  }
+  const { rows } = await sql<{ name: string; type: string; base: string; nullable: boolean }>`
+    select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, t.typname as base,
+           not a.attnotnull as nullable
+    from pg_attribute a
+    join pg_class c on c.oid = a.attrelid
+    join pg_namespace n on n.oid = c.relnamespace
+    join pg_type t on t.oid = a.atttypid
+    where n.nspname = current_schema() and c.relname = ${table} and a.attnum > 0 and not a.attisdropped
+    order by a.attnum`.execute(db)
+  return rows.map((r) => ({ name: r.name, type: r.type, baseType: r.base, nullable: r.nullable, charset: null, collation: null }))
+}
+
+export async function findColumn(db: Kysely<any>, table: string, column: string): Promise<ColumnInfo | undefined> {
+  return (await listColumns(db, table)).find((c) => c.name === column)
+}
+
+export async function listIndexes(db: Kysely<any>, table: string): Promise<IndexInfo[]> {
+  if (sqlDialectOfDb(db) === 'mysql') {
+    const { rows } = await sql<{ name: string; column: string | null; nonUnique: number | string; subPart: number | null }>`
+      select index_name as name, column_name as ${sql.ref('column')}, non_unique as nonUnique, sub_part as subPart
+      from information_schema.statistics
+      where table_schema = database() and table_name = ${table}
+      order by index_name, seq_in_index`.execute(db)
+    const byName = new Map<string, { -readonly [K in keyof IndexInfo]: IndexInfo[K] } & { columns: string[] }>()
+    for (const row of rows) {
+      const index = byName.get(row.name) ?? {
+        name: row.name,
+        columns: [],
+        unique: Number(row.nonUnique) === 0,
+        primary: row.name === 'PRIMARY',
+        valid: true,
+        partial: false,
+      }
+      if (row.column === null || row.subPart !== null) index.partial = true
+      if (row.column !== null) index.columns.push(row.column)
+      byName.set(row.name, index)
+    }
+    return [...byName.values()]
+  }
+  const { rows } = await sql<{ name: string; columns: string[] | string; unique: boolean; primary: boolean; valid: boolean; partial: boolean }>`
+    select i.relname as name, ix.indisunique as unique, ix.indisprimary as primary, ix.indisvalid as valid,
+           (ix.indpred is not null or ix.indexprs is not null) as partial,
+           coalesce((select json_agg(a.attname order by k.ord)
+                     from unnest(ix.indkey) with ordinality k(attnum, ord)
+                     join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum), '[]'::json) as columns
+    from pg_index ix
+    join pg_class t on t.oid = ix.indrelid
+    join pg_class i on i.oid = ix.indexrelid
+    join pg_namespace n on n.oid = t.relnamespace
+    where n.nspname = current_schema() and t.relname = ${table}`.execute(db)
+  return rows.map((r) => ({ ...r, columns: parseJsonArray(r.columns) }))
+}
+
+export async function listForeignKeys(db: Kysely<any>, table: string): Promise<ForeignKeyInfo[]> {
+  if (sqlDialectOfDb(db) === 'mysql') {
+    const { rows } = await sql<{ name: string; column: string; refTable: string; refColumn: string; onDelete: string }>`
+      select k.constraint_name as name, k.column_name as ${sql.ref('column')},
+             k.referenced_table_name as refTable, k.referenced_column_name as refColumn, r.delete_rule as onDelete
+      from information_schema.key_column_usage k
+      join information_schema.referential_constraints r
+        on r.constraint_schema = k.constraint_schema and r.constraint_name = k.constraint_name and r.table_name = k.table_name
+      where k.table_schema = database() and k.table_name = ${table} and k.referenced_table_name is not null
+      order by k.constraint_name, k.ordinal_position`.execute(db)
+    const byName = new Map<string, ForeignKeyInfo & { columns: string[]; referencedColumns: string[] }>()
+    for (const row of rows) {
+      const fk = byName.get(row.name) ?? {
+        name: row.name,
+        columns: [],
+        referencedTable: row.refTable,
+        referencedColumns: [],
+        onDelete: row.onDelete,
+        validated: true,
+      }
+      fk.columns.push(row.column)
+      fk.referencedColumns.push(row.refColumn)
+      byName.set(row.name, fk)
+    }
+    return [...byName.values()]
+  }
+  const { rows } = await sql<{ name: string; columns: string[] | string; refTable: string; refColumns: string[] | string; action: string; validated: boolean }>`
+    select con.conname as name, rt.relname as "refTable", con.confdeltype as action, con.convalidated as validated,
+           (select json_agg(a.attname order by k.ord) from unnest(con.conkey) with ordinality k(attnum, ord)
+             join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum) as columns,
+           (select json_agg(a.attname order by k.ord) from unnest(con.confkey) with ordinality k(attnum, ord)
+             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum) as "refColumns"
+    from pg_constraint con
+    join pg_class t on t.oid = con.conrelid
+    join pg_namespace n on n.oid = t.relnamespace
+    join pg_class rt on rt.oid = con.confrelid
+    where con.contype = 'f' and n.nspname = current_schema() and t.relname = ${table}`.execute(db)
+  return rows.map((r) => ({
+    name: r.name,
+    columns: parseJsonArray(r.columns),
+    referencedTable: r.refTable,
+    referencedColumns: parseJsonArray(r.refColumns),
+    onDelete: PG_DELETE_ACTIONS[r.action] ?? r.action,
+    validated: r.validated,
+  }))
+}
+
+/** Whether a table has at least one row (reads one row, never counts). */
+export async function tableHasRows(db: Kysely<any>, table: string): Promise<boolean> {
+  const rows = await db.selectFrom(table).select(sql`1`.as('present')).limit(1).execute()
+  return rows.length > 0
+}
+
+const PG_DELETE_ACTIONS: Record<string, string> = {
+  a: 'NO ACTION',
+  r: 'RESTRICT',
+  c: 'CASCADE',
+  n: 'SET NULL',
+  d: 'SET DEFAULT',
+}
+
+function parseJsonArray(value: string[] | string | null): string[] {
+  if (value === null) return []
+  return typeof value === 'string' ? (JSON.parse(value) as string[]) : value
+}
