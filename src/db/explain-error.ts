@@ -2,7 +2,7 @@
  * Turns a driver's error into one line that says what is wrong and what to do. Driver messages
  * name hosts and users but never the password; this adds nothing that could contain one.
  */
-import { ConnectionError, describeError } from '../errors.js'
+import { ConnectionError, MigrationFailedError, describeError } from '../errors.js'
 import { describeTarget, type DatabaseTarget } from './url.js'
 
 interface DriverError {
@@ -13,6 +13,11 @@ interface DriverError {
 
 export function explainDatabaseError(error: unknown, target: DatabaseTarget): Error {
   if (!(error instanceof Error)) return new ConnectionError(describeError(error))
+  // Kysely's Migrator reports a lost connection as its own failure, before any migration ran.
+  if (error instanceof MigrationFailedError && error.migrationName === undefined && error.cause instanceof Error) {
+    const explained = explainDatabaseError(error.cause, target)
+    return explained === error.cause ? error : explained
+  }
   const code = (error as DriverError).code
   const where = describeTarget(target)
   const user = target.kind === 'pglite' ? '' : decodeURIComponent(new URL(target.url).username)

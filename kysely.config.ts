@@ -1,0 +1,14 @@
+/**
+ * kysely-ctl's config, over the same database and migrations as `npm run migrate:*`, so that
+ * `npx kysely migrate:list` (and `migrate:latest`, `migrate:down`, ...) see and do the same.
+ */
+import { defineConfig } from 'kysely-ctl'
+import { connectDatabase } from './src/db/connect.js'
+import { createMigrator } from './src/migrate.js'
+
+export default defineConfig({
+  kysely: async () => (await connectDatabase()).db,
+  migrations: {
+    migrator: (db) => createMigrator(db),
+  },
+})

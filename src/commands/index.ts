@@ -1,0 +1,11 @@
+/** Every CLI command by name, in the order the usage text lists them. */
+import type { Command } from './command.js'
+import { migrateDown } from './migrate-down.js'
+import { migrateLatest } from './migrate-latest.js'
+import { migrateStatus } from './migrate-status.js'
+
+export const commands: Readonly<Record<string, Command>> = {
+  'migrate:latest': migrateLatest,
+  'migrate:down': migrateDown,
+  'migrate:status': migrateStatus,
+}

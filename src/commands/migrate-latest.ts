@@ -1,0 +1,21 @@
+import { describeTarget } from '../db/url.js'
+import { migrateToLatest } from '../migrate.js'
+import { plural, type Command } from './command.js'
+
+export const migrateLatest: Command = {
+  summary: 'apply every pending migration',
+  help: ['--check        apply nothing; fail when a migration is pending'],
+  options: { check: { type: 'boolean', default: false } },
+  async run({ database, options, out }) {
+    const where = describeTarget(database.target)
+    out.line(`✅ Migrating database ${where}...`)
+    const steps = await migrateToLatest(database.db, { checkOnly: options.check === true })
+    for (const step of steps) out.line(`✅ Applied ${step.name}`)
+    out.line(
+      steps.length > 0
+        ? `✅ Migration completed successfully: ${plural(steps.length, 'migration')} applied`
+        : '✅ Database is up to date: nothing to apply',
+    )
+    out.result({ ok: true, database: where, applied: steps.map((s) => s.name) })
+  },
+}

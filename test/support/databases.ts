@@ -1,0 +1,94 @@
+/**
+ * Fresh, throw-away databases on every engine the module supports, and `describeEachDatabase`
+ * to run a suite on each of them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { describe, inject } from 'vitest'
+import { connectDatabase, type AuthDatabase } from '../../src/index.js'
+
+export type DatabaseKind = 'pglite' | 'postgres' | 'mysql'
+export const DATABASE_KINDS: readonly DatabaseKind[] = ['pglite', 'postgres', 'mysql']
+
+export interface TestDatabase {
+  readonly kind: DatabaseKind
+  /** A `DATABASE_URL` for this database alone. */
+  readonly url: string
+  /** Opens a new connection (pool) to it; the caller destroys it. */
+  connect(): Promise<AuthDatabase>
+  /** Removes the database and everything in it. */
+  drop(): Promise<void>
+}
+
+function serverUrl(kind: 'postgres' | 'mysql'): string | null {
+  return kind === 'postgres' ? inject('postgresUrl') : inject('mysqlUrl')
+}
+
+/** Why a kind cannot be tested here, or undefined when it can. */
+export function unavailableReason(kind: DatabaseKind): string | undefined {
+  if (kind === 'pglite') return undefined
+  if (serverUrl(kind)) return undefined
+  return inject('unavailable')[kind] ?? `TEST_${kind.toUpperCase()}_URL is not set`
+}
+
+/**
+ * Runs `body` once per engine. A suite whose server is unavailable is skipped, with the reason
+ * in its title; in CI it fails instead, so a missing database never passes silently.
+ */
+export function describeEachDatabase(title: string, body: (kind: DatabaseKind) => void): void {
+  for (const kind of DATABASE_KINDS) {
+    const reason = unavailableReason(kind)
+    if (reason && !process.env.CI) {
+      describe.skip(`${title} [${kind}: skipped, ${reason}]`, () => body(kind))
+    } else {
+      describe(`${title} [${kind}]`, () => body(kind))
+    }
+  }
+}
+
+/** Creates an empty database of `kind` with a unique name. */
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  const name = `t_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'artorizer-pglite-'))
+    const url = `pglite:${dir}`
+    return {
+      kind,
+      url,
+      connect: () => connectDatabase({ url }),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    }
+  }
+  const server = serverUrl(kind)
+  if (!server) throw new Error(`${kind} is not available: ${unavailableReason(kind)}`)
+  const url = withDatabase(server, name)
+  const admin = await connectDatabase({ url: server })
+  const { sql } = await import('kysely')
+  try {
+    await sql`create database ${sql.id(name)}`.execute(admin.db)
+  } finally {
+    await admin.db.destroy()
+  }
+  return {
+    kind,
+    url,
+    connect: () => connectDatabase({ url }),
+    drop: async () => {
+      const admin = await connectDatabase({ url: server })
+      try {
+        const force = kind === 'postgres' ? sql` with (force)` : sql``
+        await sql`drop database if exists ${sql.id(name)}${force}`.execute(admin.db)
+      } finally {
+        await admin.db.destroy()
+      }
+    },
+  }
+}
+
+function withDatabase(server: string, database: string): string {
+  const url = new URL(server)
+  url.pathname = `/${database}`
+  return url.toString()
+}
