@@ -80,6 +80,10 @@ async function runCommand(command: Command, options: OptionValues, positionals: 
   let database: AuthDatabase | undefined
   try {
     const url = databaseUrlFromEnv()
+    if (command.runOffline) {
+      await command.runOffline({ options, positionals, out, databaseUrl: url })
+      return 0
+    }
     target = parseDatabaseUrl(url)
     database = await connectDatabase({ url: url ?? '' })
     await command.run({ database, options, positionals, out })

@@ -7,7 +7,9 @@
  */
 import { Migrator, NO_MIGRATIONS, sql, type Kysely, type MigrationResult, type MigrationResultSet } from 'kysely'
 import { MigrationFailedError, PendingMigrationsError, UsageError } from './errors.js'
+import { forgetChecksums, migrationChecksums, recordChecksums, storedChecksums } from './migration-sql.js'
 import { migrationProvider, migrations } from './migrations/index.js'
+import { sqlDialectOfDb } from './schema/dialect.js'
 
 /** Kysely's default table names, so `kysely migrate:list` (kysely-ctl) sees the same state. */
 export const MIGRATION_TABLE = 'kysely_migration'
@@ -53,7 +55,9 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
   const pending = await pendingMigrations(db)
   if (pending.length === 0) return []
   if (options.checkOnly) throw new PendingMigrationsError(pending)
-  return unwrap(await createMigrator(db).migrateToLatest())
+  const steps = unwrap(await createMigrator(db).migrateToLatest())
+  await recordChecksums(db, migrationNames)
+  return steps
 }
 
 /** Where `migrateDown` should stop. */
@@ -65,24 +69,45 @@ export type DownTarget = { readonly steps: 1 } | { readonly to: string } | { rea
  */
 export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps: 1 }): Promise<MigrationStep[]> {
   const migrator = createMigrator(db)
-  if ('steps' in target) return unwrap(await migrator.migrateDown())
-  if ('all' in target) return unwrap(await migrator.migrateTo(NO_MIGRATIONS))
-  if (!migrationNames.includes(target.to)) {
+  let steps: MigrationStep[]
+  if ('steps' in target) steps = unwrap(await migrator.migrateDown())
+  else if ('all' in target) steps = unwrap(await migrator.migrateTo(NO_MIGRATIONS))
+  else if (!migrationNames.includes(target.to)) {
     throw new UsageError(`there is no migration named "${target.to}"; known: ${migrationNames.join(', ')}`)
-  }
-  return unwrap(await migrator.migrateTo(target.to))
+  } else steps = unwrap(await migrator.migrateTo(target.to))
+  await forgetChecksums(db, steps.map((s) => s.name))
+  return steps
 }
 
 export interface MigrationState {
   readonly name: string
   /** When it was applied; undefined while pending. */
   readonly executedAt: Date | undefined
+  /**
+   * `changed`: applied, but the code now runs different SQL than when it was applied (its
+   * checksum differs). `unknown`: recorded in the database, but this code has no such migration.
+   */
+  readonly drift: 'changed' | 'unknown' | undefined
 }
 
-/** Every migration this module knows, with when it was applied. */
+/**
+ * Every migration this module knows, with when it was applied and whether it drifted, followed
+ * by any migration the database records that the code does not have.
+ */
 export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]> {
   const applied = await appliedMigrations(db)
-  return migrationNames.map((name) => ({ name, executedAt: applied.get(name) }))
+  const stored = await storedChecksums(db)
+  const current = stored.size > 0 ? await migrationChecksums(sqlDialectOfDb(db)) : new Map<string, string>()
+  const known: MigrationState[] = migrationNames.map((name) => {
+    const checksum = stored.get(name)
+    const changed = applied.has(name) && checksum !== undefined && checksum !== current.get(name)
+    return { name, executedAt: applied.get(name), drift: changed ? 'changed' : undefined }
+  })
+  const unknown: MigrationState[] = [...applied.keys()]
+    .filter((name) => !migrationNames.includes(name))
+    .sort()
+    .map((name) => ({ name, executedAt: applied.get(name), drift: 'unknown' }))
+  return [...known, ...unknown]
 }
 
 /**

@@ -79,3 +79,23 @@ describe('bad input', () => {
     expect(stderr).not.toMatch(/\n\s+at /)
   })
 })
+
+describe('the embedded database', () => {
+  it('refuses a second process on the same folder instead of letting both write stale copies', async () => {
+    const { createTestDatabase } = await import('./support/databases.js')
+    const testDb = await createTestDatabase('pglite')
+    const held = await testDb.connect()
+    try {
+      await held.db.selectNoFrom((eb) => eb.val(1).as('one')).execute()
+      const { code, stderr } = await runCli(['migrate:status'], { DATABASE_URL: testDb.url })
+      expect(code).toBe(1)
+      expect(stderr).toContain(`is in use by process ${process.pid}`)
+    } finally {
+      await held.db.destroy()
+      await testDb.drop()
+    }
+    const again = await createTestDatabase('pglite')
+    expect((await runCli(['migrate:status'], { DATABASE_URL: again.url })).code).toBe(0)
+    await again.drop()
+  })
+})

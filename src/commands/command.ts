@@ -28,6 +28,20 @@ export interface Command {
   /** Checks the options before any connection is opened; returns an error message or nothing. */
   validate?(options: OptionValues, positionals: readonly string[]): string | undefined
   run(context: CommandContext): Promise<void>
+  /**
+   * Set instead of `run` by commands that need no database connection (they may still read
+   * `DATABASE_URL`, e.g. for its dialect). The CLI then opens nothing.
+   */
+  runOffline?(context: OfflineContext): Promise<void>
+}
+
+/** What a command that needs no connection is given. */
+export interface OfflineContext {
+  readonly options: OptionValues
+  readonly positionals: readonly string[]
+  readonly out: Output
+  /** The raw `DATABASE_URL` (environment, then `.env`), if any. */
+  readonly databaseUrl: string | undefined
 }
 
 /** Where a command writes: human lines, or one JSON document with `--json`. */

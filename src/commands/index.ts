@@ -2,10 +2,12 @@
 import type { Command } from './command.js'
 import { migrateDown } from './migrate-down.js'
 import { migrateLatest } from './migrate-latest.js'
+import { migrateSql } from './migrate-sql.js'
 import { migrateStatus } from './migrate-status.js'
 
 export const commands: Readonly<Record<string, Command>> = {
   'migrate:latest': migrateLatest,
   'migrate:down': migrateDown,
   'migrate:status': migrateStatus,
+  'migrate:sql': migrateSql,
 }

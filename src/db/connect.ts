@@ -1,7 +1,9 @@
-import { Kysely, MysqlDialect, PostgresDialect, type Dialect } from 'kysely'
+import { mkdirSync } from 'node:fs'
+import { Kysely, MysqlDialect, PostgresDialect, type Dialect, type LogConfig } from 'kysely'
 import type { Database } from './schema.js'
 import { MysqlLockingAdapter, PostgresLockingAdapter, type MigrationLockOptions } from './migration-lock.js'
 import { PGliteDialect } from './pglite-dialect.js'
+import { lockPgliteFolder } from './pglite-lock.js'
 import { parseDatabaseUrl, sqlDialectOf, type DatabaseTarget, type SqlDialect } from './url.js'
 import { databaseUrlFromEnv } from './env.js'
 
@@ -13,6 +15,8 @@ export interface ConnectOptions extends MigrationLockOptions {
   readonly url?: string
   /** Give up connecting after this many milliseconds. */
   readonly connectTimeoutMs?: number
+  /** Kysely's query log (a function receives every query and its duration). */
+  readonly log?: LogConfig
 }
 
 /** A connected database: the typed Kysely instance and what it points at. */
@@ -28,7 +32,7 @@ export interface AuthDatabase {
  */
 export async function connectDatabase(options: ConnectOptions = {}): Promise<AuthDatabase> {
   const target = parseDatabaseUrl(options.url ?? databaseUrlFromEnv())
-  const db = new Kysely<Database>({ dialect: await createDialect(target, options) })
+  const db = new Kysely<Database>({ dialect: await createDialect(target, options), log: options.log })
   return { db, target, dialect: sqlDialectOf(target) }
 }
 
@@ -65,12 +69,22 @@ async function createDialect(target: DatabaseTarget, options: ConnectOptions): P
     }
     case 'pglite': {
       const dataDir = target.dataDir
+      let unlock: (() => void) | undefined
       return new PGliteDialect({
         pglite: async () => {
-          const { PGlite } = await import('@electric-sql/pglite')
-          if (dataDir) (await import('node:fs')).mkdirSync(dataDir, { recursive: true })
-          return new PGlite(dataDir)
+          if (dataDir) {
+            mkdirSync(dataDir, { recursive: true })
+            unlock = lockPgliteFolder(dataDir)
+          }
+          try {
+            const { PGlite } = await import('@electric-sql/pglite')
+            return new PGlite(dataDir)
+          } catch (error) {
+            unlock?.()
+            throw error
+          }
         },
+        onDestroy: () => unlock?.(),
       })
     }
   }

@@ -28,6 +28,8 @@ import {
 export interface PGliteDialectConfig {
   /** An open PGlite instance, or a function that opens one when Kysely first needs it. */
   readonly pglite: PGlite | (() => Promise<PGlite>)
+  /** Called after the instance is closed, e.g. to release a lock on its folder. */
+  readonly onDestroy?: () => void
 }
 
 export class PGliteDialect implements Dialect {
@@ -119,6 +121,7 @@ class PGliteDriver implements Driver {
 
   async destroy(): Promise<void> {
     if (this.#pglite && !this.#pglite.closed) await this.#pglite.close()
+    this.#config.onDestroy?.()
   }
 }
 

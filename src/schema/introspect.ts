@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely'
 import { sqlDialectOfDb } from './dialect.js'
+import { currentPlan } from './plan.js'
 
 export interface ColumnInfo {
   readonly name: string
@@ -42,6 +43,7 @@ export interface ForeignKeyInfo {
 }
 
 export async function tableExists(db: Kysely<any>, table: string): Promise<boolean> {
+  if (currentPlan()?.createdTable(table)) return true
   const query =
     sqlDialectOfDb(db) === 'mysql'
       ? sql`select 1 as found from information_schema.tables where table_schema = database() and table_name = ${table}`
@@ -51,7 +53,7 @@ export async function tableExists(db: Kysely<any>, table: string): Promise<boole
   return rows.length > 0
 }
 
-export async function listColumns(db: Kysely<any>, table: string): Promise<ColumnInfo[]> {
+async function liveListColumns(db: Kysely<any>, table: string): Promise<ColumnInfo[]> {
   if (sqlDialectOfDb(db) === 'mysql') {
     const { rows } = await sql<{ name: string; type: string; base: string; nullable: string; charset: string | null; collation: string | null }>`
       select column_name as name, column_type as type, data_type as base, is_nullable as nullable,
@@ -80,11 +82,26 @@ export async function listColumns(db: Kysely<any>, table: string): Promise<Colum
   return rows.map((r) => ({ name: r.name, type: r.type, baseType: r.base, nullable: r.nullable, charset: null, collation: null }))
 }
 
+/** The columns of a table, in order (plus those a plan being made would add). */
+export async function listColumns(db: Kysely<any>, table: string): Promise<ColumnInfo[]> {
+  return [...(await liveListColumns(db, table)), ...(currentPlan()?.columnsOf(table) ?? [])]
+}
+
+/** The indexes of a table (plus those a plan being made would create). */
+export async function listIndexes(db: Kysely<any>, table: string): Promise<IndexInfo[]> {
+  return [...(await liveListIndexes(db, table)), ...(currentPlan()?.indexesOf(table) ?? [])]
+}
+
+/** The foreign keys of a table (plus those a plan being made would add). */
+export async function listForeignKeys(db: Kysely<any>, table: string): Promise<ForeignKeyInfo[]> {
+  return [...(await liveListForeignKeys(db, table)), ...(currentPlan()?.foreignKeysOf(table) ?? [])]
+}
+
 export async function findColumn(db: Kysely<any>, table: string, column: string): Promise<ColumnInfo | undefined> {
   return (await listColumns(db, table)).find((c) => c.name === column)
 }
 
-export async function listIndexes(db: Kysely<any>, table: string): Promise<IndexInfo[]> {
+async function liveListIndexes(db: Kysely<any>, table: string): Promise<IndexInfo[]> {
   if (sqlDialectOfDb(db) === 'mysql') {
     const { rows } = await sql<{ name: string; column: string | null; nonUnique: number | string; subPart: number | null }>`
       select index_name as name, column_name as ${sql.ref('column')}, non_unique as nonUnique, sub_part as subPart
@@ -121,7 +138,7 @@ export async function listIndexes(db: Kysely<any>, table: string): Promise<Index
   return rows.map((r) => ({ ...r, columns: parseJsonArray(r.columns) }))
 }
 
-export async function listForeignKeys(db: Kysely<any>, table: string): Promise<ForeignKeyInfo[]> {
+async function liveListForeignKeys(db: Kysely<any>, table: string): Promise<ForeignKeyInfo[]> {
   if (sqlDialectOfDb(db) === 'mysql') {
     const { rows } = await sql<{ name: string; column: string; refTable: string; refColumn: string; onDelete: string }>`
       select k.constraint_name as name, k.column_name as ${sql.ref('column')},
@@ -170,6 +187,7 @@ export async function listForeignKeys(db: Kysely<any>, table: string): Promise<F
 
 /** Whether a table has at least one row (reads one row, never counts). */
 export async function tableHasRows(db: Kysely<any>, table: string): Promise<boolean> {
+  if (currentPlan()?.createdTable(table)) return false
   const rows = await db.selectFrom(table).select(sql`1`.as('present')).limit(1).execute()
   return rows.length > 0
 }

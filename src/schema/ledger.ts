@@ -12,6 +12,7 @@ import type { SchemaObjectsTable } from '../db/schema.js'
 import { columnTypes } from './column-types.js'
 import { sqlDialectOfDb } from './dialect.js'
 import { tableExists } from './introspect.js'
+import { currentPlan } from './plan.js'
 
 export const LEDGER_TABLE = 'artorizer_schema_objects'
 
@@ -42,6 +43,7 @@ async function ensureLedger(db: Kysely<any>): Promise<void> {
 
 /** Notes that `migration` is about to create `entry`; a second note of the same object is a no-op. */
 export async function recordCreation(db: Kysely<any>, migration: string, entry: LedgerEntry): Promise<void> {
+  if (currentPlan()) return // a plan changes nothing, the ledger included
   await ensureLedger(db)
   const existing = await db
     .selectFrom(LEDGER_TABLE)

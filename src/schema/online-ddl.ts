@@ -20,12 +20,13 @@
  *   for orphans (a new column is all NULL and has none).
  * PGlite has one connection and no concurrent writers: plain statements.
  */
-import { sql, type Kysely } from 'kysely'
+import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
 import { AuthDbError, SchemaConflictError, describeError } from '../errors.js'
 import type { DataTypeExpression } from './column-types.js'
 import { engineOf, type Engine } from './dialect.js'
 import { findColumn, listForeignKeys, listIndexes, tableExists, type IndexInfo } from './introspect.js'
 import { createdBy, forgetCreation, recordCreation, type LedgerEntry } from './ledger.js'
+import { currentPlan } from './plan.js'
 
 /** `created`: made now; `present`: already there by that name; `adopted`: an equivalent exists. */
 export type EnsureResult = 'created' | 'present' | 'adopted'
@@ -81,6 +82,7 @@ export async function ensureNullableColumn(db: Kysely<any>, migration: string, s
       await withShortLockWait(conn, engine, () => add.execute(conn))
     }
   })
+  currentPlan()?.noteColumn(spec.table, { name: spec.column, type: sql`${type}`.compile(db).sql, nullable: true })
   return 'created'
 }
 
@@ -120,18 +122,26 @@ export async function ensureForeignKey(db: Kysely<any>, migration: string, spec:
         await sql`alter table ${sql.table(spec.table)} validate constraint ${sql.id(spec.name)}`.execute(conn)
         break
       case 'mysql': {
-        await assertNoOrphans(conn, spec)
+        if (!currentPlan()) await assertNoOrphans(conn, spec)
         const { rows } = await sql<{ checks: number }>`select @@session.foreign_key_checks as checks`.execute(conn)
-        const previous = Number(rows[0]?.checks ?? 1)
+        const previous = rows[0] === undefined ? sql`default` : sql.lit(Number(rows[0].checks))
         try {
           await sql`set session foreign_key_checks = 0`.execute(conn)
           await withShortLockWait(conn, engine, () => sql`${add}, algorithm=inplace`.execute(conn))
         } finally {
-          await sql`set session foreign_key_checks = ${sql.lit(previous)}`.execute(conn)
+          await sql`set session foreign_key_checks = ${previous}`.execute(conn)
         }
         break
       }
     }
+    currentPlan()?.noteForeignKey(spec.table, {
+      name: spec.name,
+      columns: [spec.column],
+      referencedTable: spec.referencedTable,
+      referencedColumns: [spec.referencedColumn],
+      onDelete: 'CASCADE',
+      validated: true,
+    })
     return 'created'
   })
 }
@@ -174,6 +184,7 @@ export async function ensureIndex(db: Kysely<any>, migration: string, spec: Inde
       }
       throw error
     }
+    currentPlan()?.noteIndex(spec.table, { name: spec.name, columns: [...spec.columns], unique: spec.unique === true, primary: false, valid: true, partial: false })
     return 'created'
   })
 }
@@ -286,10 +297,11 @@ async function assertNoOrphans(conn: Kysely<any>, spec: ForeignKeySpec): Promise
 async function withShortLockWait<T>(conn: Kysely<any>, engine: Engine, statement: () => Promise<T>): Promise<T> {
   if (engine === 'pglite') return statement()
   const seconds = Math.ceil(DDL_LOCK_TIMEOUT_MS / 1000)
-  let previous = 0
+  // Restored afterwards; `default` (the global value) when the session's could not be read (a plan).
+  let previous = sql`default`
   if (engine === 'mysql') {
     const { rows } = await sql<{ wait: number }>`select @@session.lock_wait_timeout as ${sql.ref('wait')}`.execute(conn)
-    previous = Number(rows[0]?.wait)
+    if (rows[0] !== undefined) previous = sql.lit(Number(rows[0].wait))
     await sql`set session lock_wait_timeout = ${sql.lit(seconds)}`.execute(conn)
   } else {
     await sql`set lock_timeout = ${sql.lit(`${DDL_LOCK_TIMEOUT_MS}ms`)}`.execute(conn)
@@ -310,7 +322,7 @@ async function withShortLockWait<T>(conn: Kysely<any>, engine: Engine, statement
       }
     }
   } finally {
-    if (engine === 'mysql') await sql`set session lock_wait_timeout = ${sql.lit(previous)}`.execute(conn)
+    if (engine === 'mysql') await sql`set session lock_wait_timeout = ${previous}`.execute(conn)
     else await sql`reset lock_timeout`.execute(conn)
   }
 }
@@ -345,10 +357,13 @@ export async function ensureTable(
   db: Kysely<any>,
   migration: string,
   table: string,
-  create: (db: Kysely<any>) => { execute(): Promise<unknown> },
+  create: (db: Kysely<any>) => CreateTableBuilder<string, string>,
 ): Promise<EnsureResult> {
   if (await tableExists(db, table)) return 'present'
   await recordCreation(db, migration, { kind: 'table', table, name: table })
-  await create(db).execute()
+  const builder = create(db)
+  await builder.execute()
+  currentPlan()?.noteTable(builder.toOperationNode())
   return 'created'
 }
+

@@ -1,0 +1,126 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connectDatabase, migrateDown, migrateToLatest, migrationNames, migrationStatus, type AuthDatabase } from '../src/index.js'
+import { CHECKSUM_TABLE, migrationSql, planMigrations } from '../src/migration-sql.js'
+import { runCli } from './support/cli.js'
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { snapshotSchema } from './support/schema-snapshot.js'
+
+const BOOKKEEPING = /kysely_migration|artorizer_schema_objects|artorizer_migration_checksums/
+
+describeEachDatabase('dry run and drift', (kind) => {
+  let testDb: TestDatabase
+  let database: AuthDatabase
+  const executed: string[] = []
+
+  // A connection that logs every statement it executes, to compare with the plan.
+  const open = async () => {
+    database = await connectDatabase({
+      url: testDb.url,
+      log: (event) => {
+        if (event.level === 'query') executed.push(event.query.sql.replace(/\s+/g, ' ').trim())
+      },
+    })
+  }
+  // PGlite allows one process per folder: close ours while the CLI runs.
+  const cli = async (...args: string[]) => {
+    await database.db.destroy()
+    try {
+      return await runCli(args, { DATABASE_URL: testDb.url })
+    } finally {
+      await open()
+    }
+  }
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(kind)
+    await open()
+  })
+  afterAll(async () => {
+    await database?.db.destroy()
+    await testDb?.drop()
+  })
+
+  it('--dry-run prints the SQL and changes nothing', async () => {
+    const before = await snapshotSchema(database.db)
+    const { code, stdout } = await cli('migrate:latest', '--dry-run')
+    expect(code).toBe(0)
+    expect(stdout).toContain('-- 0001_better_auth')
+    expect(stdout).toMatch(/create table if not exists ["`]user["`]/)
+    expect(stdout).toMatch(/add constraint ["`]artwork_jobs_user_id_fk["`]/)
+    expect(await snapshotSchema(database.db)).toEqual(before)
+    expect((await migrationStatus(database.db)).every((m) => m.executedAt === undefined)).toBe(true)
+  })
+
+  it('plans exactly the statements the migrations then run', async () => {
+    const plans = await planMigrations(database.db, migrationNames)
+    executed.length = 0
+    await migrateToLatest(database.db)
+    const writes = executed.filter((q) => !/^(select|with|show)\b/i.test(q) && !BOOKKEEPING.test(q) && !/^(begin|commit|rollback)/i.test(q))
+    const planned = plans.flatMap((p) => p.statements)
+    // Parameters are inlined in the plan; compare the statements' shapes.
+    const shape = (q: string) => q.replace(/'[^']*'|\$\d+|\?/g, '?')
+    expect(writes.map(shape)).toEqual(planned.map(shape))
+  })
+
+  it('plans nothing for an up-to-date database and only the pending migration after a down', async () => {
+    expect((await cli('migrate:latest', '--dry-run')).stdout).toContain('nothing to apply')
+    await migrateDown(database.db)
+    const { stdout } = await cli('migrate:latest', '--dry-run', '--json')
+    const result = JSON.parse(stdout) as { migrations: { name: string; statements: string[] }[] }
+    expect(result.migrations.map((m) => m.name)).toEqual(['0003_indexes'])
+    expect(result.migrations[0]!.statements.join('\n')).toContain('artwork_jobs_user_id_created_at_idx')
+    await migrateToLatest(database.db)
+  })
+
+  it('reports a migration whose SQL changed after it was applied, and one the code does not have', async () => {
+    expect((await migrationStatus(database.db)).every((m) => m.drift === undefined)).toBe(true)
+    await database.db.updateTable(CHECKSUM_TABLE as never).set({ checksum: 'tampered' } as never).where('name' as never, '=', '0002_artorizer_user_link' as never).execute()
+    await sql`insert into kysely_migration (name, timestamp) values ('0099_from_the_future', ${new Date().toISOString()})`.execute(database.db)
+    const status = await migrationStatus(database.db)
+    expect(status.find((m) => m.name === '0002_artorizer_user_link')?.drift).toBe('changed')
+    expect(status.find((m) => m.name === '0099_from_the_future')?.drift).toBe('unknown')
+    const { stdout } = await cli('migrate:status')
+    expect(stdout).toContain('0002_artorizer_user_link')
+    expect(stdout).toContain('CHANGED since')
+    expect(stdout).toContain('0099_from_the_future')
+    expect(stdout).toContain('UNKNOWN')
+  })
+})
+
+describe('migrate:sql', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'artorizer-sql-'))
+  })
+
+  it('writes one file per migration, named in the seed order, for each dialect, without a database', async () => {
+    for (const dialect of ['postgres', 'mysql']) {
+      const out = join(dir, dialect)
+      const { code } = await runCli(['migrate:sql', '--dialect', dialect, '--out', out], { DATABASE_URL: 'oracle://not-a-database' })
+      expect(code).toBe(0)
+      expect(readdirSync(out).sort()).toEqual(['001_better_auth.sql', '002_artorizer_user_link.sql', '003_indexes.sql'])
+      const first = readFileSync(join(out, '001_better_auth.sql'), 'utf8')
+      expect(first).toContain(dialect === 'mysql' ? 'create table if not exists `user`' : 'create table if not exists "user"')
+      expect(first).not.toMatch(BOOKKEEPING)
+    }
+    expect(readFileSync(join(dir, 'postgres', '003_indexes.sql'), 'utf8')).toContain('create index concurrently if not exists "artwork_jobs_user_id_created_at_idx"')
+    expect(readFileSync(join(dir, 'mysql', '002_artorizer_user_link.sql'), 'utf8')).toContain('algorithm=instant')
+  })
+
+  it('prints to stdout without --out, and refuses an unknown dialect', async () => {
+    const printed = await runCli(['migrate:sql', '--dialect', 'postgres'], {})
+    expect(printed.code).toBe(0)
+    expect(printed.stdout).toContain('-- 0002_artorizer_user_link')
+    const bad = await runCli(['migrate:sql', '--dialect', 'oracle'], {})
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--dialect must be postgres or mysql')
+  })
+
+  it('is deterministic, so checksums are stable', async () => {
+    expect(await migrationSql('mysql')).toEqual(await migrationSql('mysql'))
+  })
+})
