@@ -139,6 +139,12 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `artorizer-auth-db migrate:status | head` closes our stdout early: stop quietly, as other
+  // command-line tools do, instead of crashing on EPIPE with a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw error
+  })
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code

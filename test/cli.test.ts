@@ -99,3 +99,19 @@ describe('the embedded database', () => {
     await again.drop()
   })
 })
+
+describe('output to a closed pipe', () => {
+  it('stops quietly when the reader goes away (| head), without an EPIPE stack trace', async () => {
+    const { spawn } = await import('node:child_process')
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'migrate:sql', '--dialect', 'postgres'], {
+      cwd: new URL('..', import.meta.url),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    child.stdout.destroy() // the reader is gone before the first line is written
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(stderr).not.toContain('EPIPE')
+    expect(code).toBe(0)
+  })
+})
