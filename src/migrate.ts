@@ -56,7 +56,9 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
   if (pending.length === 0) return []
   if (options.checkOnly) throw new PendingMigrationsError(pending)
   const steps = unwrap(await createMigrator(db).migrateToLatest())
-  await recordChecksums(db, migrationNames)
+  // Only the process that applied a migration records its checksum: replicas that waited for
+  // the lock and found nothing left to do write nothing.
+  await recordChecksums(db, steps.map((s) => s.name))
   return steps
 }
 
