@@ -56,15 +56,15 @@ interface ColumnDef {
   /** Filled in by the database when an insert leaves it out. */
   readonly defaultValue?: 'now' | false
   /**
-   * Key columns only: the fewest characters an adopted column must hold. Better Auth's ids are
-   * 32 characters and its own MySQL type is `varchar(36)`; verification ids are longer (43 for
-   * magic links and email OTPs), so there it is the target width.
+   * Key columns only: the fewest characters an adopted column must hold. Verification ids are
+   * longer than other ids (43 characters for magic links and email OTPs), so
+   * there it is the target width.
    */
   readonly minLength?: number
 }
 
-/** What an adopted key column must hold at least, unless its definition says more. */
-const KEY_MIN_LENGTH = 36
+/** Better Auth's generated ids are 32 characters (its own MySQL type is `varchar(36)`). */
+const KEY_MIN_LENGTH = 32
 
 /** The target columns, in Better Auth's order. The first column of each table is its primary key. */
 const TABLES: Record<'user' | 'session' | 'account' | 'verification', readonly ColumnDef[]> = {
@@ -236,8 +236,8 @@ async function planAdoption(db: Kysely<any>, dialect: SqlDialect): Promise<Adopt
           if (!bound && canWidenLosslessly(column, target)) plan.toWiden.push({ table, def })
           else {
             problems.push(
-              `"${table}"."${def.name}" is ${describeColumnType(column)}, too narrow for Better Auth's ids (${minLength} characters)` +
-                (bound ? ` and part of foreign key ${bound}` : '') +
+              `"${table}"."${def.name}" is ${describeColumnType(column)}, narrower than the ${minLength} characters Better Auth's ids there need` +
+                (bound ? `, and ${bound}` : '') +
                 `: widen it to ${dialect === 'mysql' ? 'varchar(255)' : 'text'} yourself`,
             )
           }
@@ -289,9 +289,12 @@ async function planAdoption(db: Kysely<any>, dialect: SqlDialect): Promise<Adopt
   return plan
 }
 
-/** The name of a foreign key that `table.column` is part of (either end), if any. */
+/** Why `table.column` must keep its type (a foreign key uses it), if it must. */
 async function boundByForeignKey(db: Kysely<any>, table: string, column: string): Promise<string | undefined> {
+  // user.id is what every userId and user_id copies, keys or not: it is never changed here.
+  if (table === 'user' && column === 'id') return 'every user reference copies its type'
   const outgoing = (await listForeignKeys(db, table)).find((fk) => fk.columns.includes(column))
-  if (outgoing) return outgoing.name
-  return (await listReferencingForeignKeys(db, table)).find((fk) => fk.referencedColumns.includes(column))?.name
+  if (outgoing) return `foreign key "${outgoing.name}" uses it`
+  const incoming = (await listReferencingForeignKeys(db, table)).find((fk) => fk.referencedColumns.includes(column))
+  return incoming ? `foreign key "${incoming.name}" uses it` : undefined
 }

@@ -12,7 +12,7 @@
  */
 import type { Kysely } from 'kysely'
 import { SchemaConflictError } from '../errors.js'
-import { columnTypes, describeColumnType, plannedKeyColumn, sameType, sameTypeAs } from '../schema/column-types.js'
+import { columnTypes, describeColumnType, plannedKeyColumn, sameType, sameTypeAs, valueFamily } from '../schema/column-types.js'
 import { sqlDialectOfDb } from '../schema/dialect.js'
 import { findColumn, findOrphan, listForeignKeys, tableEngine, tableExists, tableHasRows, type ColumnInfo } from '../schema/introspect.js'
 import {
@@ -73,7 +73,10 @@ export async function down(db: Kysely<any>): Promise<void> {
  * and works before 0001 has run: `user.id` is then the type 0001 will create.
  */
 export async function check(db: Kysely<any>): Promise<string[]> {
-  return findProblems(db, (await findColumn(db, 'user', 'id')) ?? plannedKeyColumn(sqlDialectOfDb(db)))
+  const userId = await findColumn(db, 'user', 'id')
+  // A user.id that 0001 refuses (integer ids) says nothing about what user_id should be.
+  const adoptable = userId && valueFamily(userId) === 'string'
+  return findProblems(db, adoptable ? userId : plannedKeyColumn(sqlDialectOfDb(db)))
 }
 
 /** `artwork_jobs` always (it is created when missing), `upload_history` when it exists. */
