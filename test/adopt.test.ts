@@ -23,16 +23,27 @@ import {
 import { createTestDatabase, describeEachDatabase, type DatabaseKind, type TestDatabase } from './support/databases.js'
 import { listTables, snapshotSchema } from './support/schema-snapshot.js'
 
-/** One fresh database for a suite, opened before and dropped after it. */
+/**
+ * One database per engine for this whole file (a fresh PGlite costs seconds on a busy
+ * machine), emptied before each suite that uses it and dropped after the file.
+ */
+const shared = new Map<DatabaseKind, Promise<{ testDb: TestDatabase; database: AuthDatabase }>>()
+afterAll(async () => {
+  for (const opened of shared.values()) {
+    const { testDb, database } = await opened
+    await database.db.destroy()
+    await testDb.drop()
+  }
+})
+
 function useDatabase(kind: DatabaseKind): { readonly database: AuthDatabase; readonly db: Kysely<any> } {
-  const state = {} as { testDb: TestDatabase; database: AuthDatabase }
+  const state = {} as { database: AuthDatabase }
   beforeAll(async () => {
-    state.testDb = await createTestDatabase(kind)
-    state.database = await state.testDb.connect()
-  })
-  afterAll(async () => {
-    await state.database?.db.destroy()
-    await state.testDb?.drop()
+    if (!shared.has(kind)) {
+      shared.set(kind, createTestDatabase(kind).then(async (testDb) => ({ testDb, database: await testDb.connect() })))
+    }
+    state.database = (await shared.get(kind)!).database
+    await dropAllTables(state.database.db)
   })
   return {
     get database() {
