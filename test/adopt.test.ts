@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuth, migrateDown, migrateToLatest, migrationNames, SchemaConflictError, type AuthDatabase } from '../src/index.js'
 import { findSchemaConflicts } from '../src/migrations/index.js'
+import { sameTypeAs } from '../src/schema/column-types.js'
 import { findColumn, listColumns, listForeignKeys, listIndexes } from '../src/schema/introspect.js'
 import {
   AUTH_OPTIONS,
@@ -345,6 +346,28 @@ describeEachDatabase('tables that cannot be adopted', (kind) => {
       expect((error as SchemaConflictError).problems).toEqual([
         expect.stringMatching(/"user"\."email" holds duplicates \(e\.g\. same@example\.com\)/),
         expect.stringMatching(/"session"\."userId" references "user" through "session_user_restrict" with ON DELETE RESTRICT/),
+      ])
+      expect(await snapshotSchema(ctx.db)).toEqual(schema)
+    })
+  })
+
+  describe('user_id values that no user has, and (MySQL) a MyISAM table', () => {
+    beforeAll(async () => {
+      await dropAllTables(ctx.db)
+      await betterAuthMigrate(ctx.database)
+      const userIdType = sameTypeAs((await findColumn(ctx.db, 'user', 'id'))!)
+      await sql`create table artwork_jobs (id integer primary key, job_id varchar(64) not null, user_id ${userIdType})`.execute(ctx.db)
+      await ctx.db.insertInto('artwork_jobs').values({ id: 1, job_id: 'j1', user_id: 'ghost' }).execute()
+      if (kind === 'mysql') await sql`create table upload_history (id integer primary key, filename text) engine=MyISAM`.execute(ctx.db)
+    })
+
+    it('refuses them, before any change', async () => {
+      const schema = await snapshotSchema(ctx.db)
+      const error = await migrateToLatest(ctx.db).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(SchemaConflictError)
+      expect((error as SchemaConflictError).problems).toEqual([
+        expect.stringMatching(/"artwork_jobs"\."user_id" holds ids that no user has \(e\.g\. ghost\)/),
+        ...(kind === 'mysql' ? [expect.stringMatching(/"upload_history" uses the MyISAM engine/)] : []),
       ])
       expect(await snapshotSchema(ctx.db)).toEqual(schema)
     })
