@@ -253,6 +253,6 @@ export async function findOrphan(
 export async function tableEngine(db: Kysely<any>, table: string): Promise<string | null> {
   if (sqlDialectOfDb(db) !== 'mysql') return null
   const { rows } = await sql<{ engine: string | null }>`
-    select engine from information_schema.tables where table_schema = database() and table_name = ${table}`.execute(db)
+    select engine as ${sql.ref('engine')} from information_schema.tables where table_schema = database() and table_name = ${table}`.execute(db)
   return rows[0]?.engine ?? null
 }
