@@ -21,6 +21,7 @@ export {
   type DownTarget,
 } from './migrate.js'
 export { migrations, migrationProvider } from './migrations/index.js'
+export { findSchemaConflicts } from './migrations/index.js'
 export { createAuth, type AuthOptions } from './auth.js'
 export {
   AuthDbError,

@@ -6,9 +6,9 @@
  * round trip, errors that are thrown instead of returned, and a check-only mode.
  */
 import { Migrator, NO_MIGRATIONS, sql, type Kysely, type MigrationResult, type MigrationResultSet } from 'kysely'
-import { MigrationFailedError, PendingMigrationsError, UsageError } from './errors.js'
+import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError } from './errors.js'
 import { forgetChecksums, migrationChecksums, recordChecksums, storedChecksums } from './migration-sql.js'
-import { migrationProvider, migrations } from './migrations/index.js'
+import { assertAdoptable, migrationProvider, migrations } from './migrations/index.js'
 import { sqlDialectOfDb } from './schema/dialect.js'
 
 /** Kysely's default table names, so `kysely migrate:list` (kysely-ctl) sees the same state. */
@@ -55,6 +55,9 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
   const pending = await pendingMigrations(db)
   if (pending.length === 0) return []
   if (options.checkOnly) throw new PendingMigrationsError(pending)
+  // Every check of the run before its first change (and before Kysely creates its tables);
+  // each migration repeats them inside the lock, in case the database changed meanwhile.
+  await assertAdoptable(db, pending)
   const steps = unwrap(await createMigrator(db).migrateToLatest())
   // Only the process that applied a migration records its checksum: replicas that waited for
   // the lock and found nothing left to do write nothing.
@@ -140,6 +143,8 @@ function isMissingTable(error: unknown): boolean {
 function unwrap({ error, results = [] }: MigrationResultSet): MigrationStep[] {
   if (error !== undefined) {
     const failed = results.find((result: MigrationResult) => result.status === 'Error')
+    // Refused before this run changed anything: the conflict itself is the answer.
+    if (error instanceof SchemaConflictError && !results.some((result) => result.status === 'Success')) throw error
     throw new MigrationFailedError(failed?.migrationName, error)
   }
   return results

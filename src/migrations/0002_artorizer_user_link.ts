@@ -12,10 +12,18 @@
  */
 import type { Kysely } from 'kysely'
 import { SchemaConflictError } from '../errors.js'
-import { columnTypes, sameType, sameTypeAs } from '../schema/column-types.js'
+import { columnTypes, describeColumnType, plannedKeyColumn, sameType, sameTypeAs, valueFamily } from '../schema/column-types.js'
 import { sqlDialectOfDb } from '../schema/dialect.js'
-import { findColumn, tableExists, tableHasRows } from '../schema/introspect.js'
-import { ensureForeignKey, ensureIndex, ensureNullableColumn, ensureTable, undoCreations } from '../schema/online-ddl.js'
+import { findColumn, findOrphan, listForeignKeys, tableEngine, tableExists, tableHasRows, type ColumnInfo } from '../schema/introspect.js'
+import {
+  ensureForeignKey,
+  ensureIndex,
+  ensureNullableColumn,
+  ensureTable,
+  findEquivalentForeignKey,
+  undoCreations,
+  type ForeignKeySpec,
+} from '../schema/online-ddl.js'
 
 const MIGRATION = '0002_artorizer_user_link'
 
@@ -26,19 +34,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   const types = columnTypes(sqlDialectOfDb(db))
   const userId = await findColumn(db, 'user', 'id')
   if (!userId) throw new SchemaConflictError(['table "user" has no column "id"; run migration 0001_better_auth first'])
-
-  const linked: string[] = []
-  for (const table of LINKED_TABLES) {
-    if (table === 'artwork_jobs' || (await tableExists(db, table))) linked.push(table)
-  }
-  const problems: string[] = []
-  for (const table of linked) {
-    const existing = (await tableExists(db, table)) ? await findColumn(db, table, 'user_id') : undefined
-    if (existing && !sameType(existing, userId)) {
-      problems.push(`${table}.user_id exists as ${describeType(existing)} but user.id is ${describeType(userId)}; rename the old column`)
-    }
-  }
+  const problems = await findProblems(db, userId)
   if (problems.length > 0) throw new SchemaConflictError(problems)
+  const linked = await linkedTables(db)
 
   await ensureTable(db, MIGRATION, 'artwork_jobs', (db) =>
     types.tableOptions(
@@ -58,20 +56,73 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const table of linked) {
     await ensureNullableColumn(db, MIGRATION, { table, column: 'user_id', type: sameTypeAs(userId) })
     await ensureIndex(db, MIGRATION, { table, name: `${table}_user_id_idx`, columns: ['user_id'] })
-    await ensureForeignKey(db, MIGRATION, {
-      table,
-      name: `${table}_user_id_fk`,
-      column: 'user_id',
-      referencedTable: 'user',
-      referencedColumn: 'id',
-    })
+    await ensureForeignKey(db, MIGRATION, foreignKeyOf(table))
   }
+}
+
+function foreignKeyOf(table: string): ForeignKeySpec {
+  return { table, name: `${table}_user_id_fk`, column: 'user_id', referencedTable: 'user', referencedColumn: 'id' }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await undoCreations(db, MIGRATION, async (table, conn) => !(await tableHasRows(conn, table)))
 }
 
-function describeType(column: { type: string; collation: string | null }): string {
-  return column.collation ? `${column.type} collate ${column.collation}` : column.type
+/**
+ * Every reason the artwork tables cannot be linked to users; empty when they can. Reads only,
+ * and works before 0001 has run: `user.id` is then the type 0001 will create.
+ */
+export async function check(db: Kysely<any>): Promise<string[]> {
+  const userId = await findColumn(db, 'user', 'id')
+  // A user.id that 0001 refuses (integer ids) says nothing about what user_id should be.
+  const adoptable = userId && valueFamily(userId) === 'string'
+  return findProblems(db, adoptable ? userId : plannedKeyColumn(sqlDialectOfDb(db)))
+}
+
+/** `artwork_jobs` always (it is created when missing), `upload_history` when it exists. */
+async function linkedTables(db: Kysely<any>): Promise<string[]> {
+  const linked: string[] = []
+  for (const table of LINKED_TABLES) {
+    if (table === 'artwork_jobs' || (await tableExists(db, table))) linked.push(table)
+  }
+  return linked
+}
+
+/**
+ * Legacy tables keep any id type, extra columns and defaults; what they need is a `user_id`
+ * that can reference `user.id`: absent (it is added), or already exactly `user.id`'s type with
+ * no orphan values, and a storage engine that enforces foreign keys.
+ */
+async function findProblems(db: Kysely<any>, userId: ColumnInfo): Promise<string[]> {
+  const problems: string[] = []
+  const userExists = await tableExists(db, 'user')
+  for (const table of await linkedTables(db)) {
+    if (!(await tableExists(db, table))) continue
+    const engine = await tableEngine(db, table)
+    if (engine !== null && engine.toLowerCase() !== 'innodb') {
+      problems.push(`"${table}" uses the ${engine} engine, which ignores foreign keys: convert it with ALTER TABLE ${table} ENGINE=InnoDB`)
+    }
+    const existing = await findColumn(db, table, 'user_id')
+    if (!existing) continue
+    if (!sameType(existing, userId)) {
+      problems.push(
+        `"${table}"."user_id" exists as ${describeColumnType(existing)} but user.id is ${describeColumnType(userId)}: rename the old column (or give it user.id's exact type)`,
+      )
+      continue
+    }
+    const spec = foreignKeyOf(table)
+    const equivalent = findEquivalentForeignKey(await listForeignKeys(db, table), spec)
+    if (equivalent && equivalent.onDelete !== 'CASCADE') {
+      problems.push(`"${table}"."user_id" references "user" through "${equivalent.name}" with ON DELETE ${equivalent.onDelete}: recreate it with ON DELETE CASCADE`)
+    } else if (!equivalent) {
+      // Without a user table (0001 creates it empty), every non-NULL value is an orphan.
+      const orphan = userExists
+        ? await findOrphan(db, table, 'user_id', 'user', 'id')
+        : (await db.selectFrom(table).select('user_id').where('user_id', 'is not', null).limit(1).executeTakeFirst())?.user_id
+      if (orphan !== undefined) {
+        problems.push(`"${table}"."user_id" holds ids that no user has (e.g. ${String(orphan)}): set them to NULL or fix them, then run again`)
+      }
+    }
+  }
+  return problems
 }

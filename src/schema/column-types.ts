@@ -86,3 +86,89 @@ export function sameTypeAs(column: ColumnInfo): RawBuilder<unknown> {
 export function sameType(a: ColumnInfo, b: ColumnInfo): boolean {
   return a.type === b.type && a.charset === b.charset && a.collation === b.collation
 }
+
+/**
+ * What a key column made by this module looks like in the catalog: what `user.id` will be when
+ * the migrations create it, so that a legacy `user_id` can be checked against it before anything
+ * is created.
+ */
+export function plannedKeyColumn(dialect: SqlDialect, name = 'id'): ColumnInfo {
+  return dialect === 'mysql'
+    ? { name, type: 'varchar(255)', baseType: 'varchar', nullable: false, charset: 'utf8mb4', collation: 'utf8mb4_bin' }
+    : { name, type: 'text', baseType: 'text', nullable: false, charset: null, collation: null }
+}
+
+/** The kinds of value Better Auth reads and writes; a column of another family cannot be adopted. */
+export type ValueFamily = 'string' | 'boolean' | 'timestamp' | 'number' | 'other'
+
+/**
+ * The family of an existing column's type, as Better Auth's own schema check groups them
+ * (`matchType` in `better-auth/db/migration`): MySQL's `tinyint` counts as boolean there.
+ */
+export function valueFamily(column: ColumnInfo): ValueFamily {
+  const base = column.baseType
+  if (['text', 'varchar', 'char', 'bpchar', 'uuid', 'tinytext', 'mediumtext', 'longtext'].includes(base)) return 'string'
+  if (base === 'bool' || base === 'boolean' || column.type === 'tinyint(1)' || base === 'tinyint') return 'boolean'
+  if (['timestamptz', 'timestamp', 'datetime', 'date'].includes(base)) return 'timestamp'
+  if (['int2', 'int4', 'int8', 'smallint', 'int', 'integer', 'bigint', 'numeric', 'decimal', 'mediumint'].includes(base)) return 'number'
+  return 'other'
+}
+
+/** MySQL character sets whose every value `utf8mb4` can hold unchanged. */
+const UTF8MB4_SUBSETS = ['ascii', 'latin1', 'utf8', 'utf8mb3', 'utf8mb4']
+
+/**
+ * Whether an existing string column may be given `target`'s type without any value changing:
+ * `target` must be at least as wide (text or a longer varchar), in a character set that holds
+ * every character of the old one, and compare bytes (`_bin`) or as the old collation did, so
+ * that no two values become equal under a unique key. Both must be strings.
+ */
+export function canWidenLosslessly(existing: ColumnInfo, target: ColumnInfo): boolean {
+  if (valueFamily(existing) !== 'string' || valueFamily(target) !== 'string') return false
+  if (existing.baseType === 'uuid') return false
+  const from = declaredLengthOf(existing)
+  const to = declaredLengthOf(target)
+  if (to !== null && (from === null || from > to)) return false
+  if (existing.charset !== target.charset) {
+    if (!existing.charset || target.charset !== 'utf8mb4' || !UTF8MB4_SUBSETS.includes(existing.charset)) return false
+  }
+  if (existing.collation !== target.collation && !(target.collation ?? '').endsWith('_bin')) return false
+  return true
+}
+
+/**
+ * MySQL only: a string column that an index cannot cover whole (`text` and its kin have no
+ * fixed width). Such a column is given {@link boundedStringType} first, when every value fits.
+ */
+export function needsBoundForIndex(dialect: SqlDialect, column: ColumnInfo): boolean {
+  return dialect === 'mysql' && valueFamily(column) === 'string' && declaredLengthOf(column) === null
+}
+
+/** The widest string MySQL indexes whole in any character set: 255 × 4 bytes ≤ 3072. */
+export const INDEXABLE_STRING_LENGTH = 255
+
+/** `varchar(255)` in the column's own character set and collation: only the type changes. */
+export function boundedStringType(column: ColumnInfo): RawBuilder<unknown> {
+  return sameTypeAs({ ...column, type: `varchar(${INDEXABLE_STRING_LENGTH})` })
+}
+
+/**
+ * Whether a foreign key from `child` to `parent` can be created: MySQL requires the same
+ * character set and collation on both string columns (lengths may differ), PostgreSQL types
+ * that compare with each other (any two strings, or the same type).
+ */
+export function canReference(child: ColumnInfo, parent: ColumnInfo): boolean {
+  if (valueFamily(child) !== valueFamily(parent)) return false
+  if (child.baseType === 'uuid' || parent.baseType === 'uuid') return child.baseType === parent.baseType
+  return child.charset === parent.charset && child.collation === parent.collation
+}
+
+function declaredLengthOf(column: ColumnInfo): number | null {
+  const match = /\((\d+)\)/.exec(column.type)
+  return match && valueFamily(column) === 'string' ? Number(match[1]) : null
+}
+
+/** Describes a column's type for a message: `varchar(36) collate utf8mb4_general_ci`. */
+export function describeColumnType(column: ColumnInfo): string {
+  return column.collation ? `${column.type} collate ${column.collation}` : column.type
+}

@@ -204,3 +204,73 @@ function parseJsonArray(value: string[] | string | null): string[] {
   if (value === null) return []
   return typeof value === 'string' ? (JSON.parse(value) as string[]) : value
 }
+
+/**
+ * The foreign keys of other tables (or this one) that reference `table`: a column they point at
+ * cannot change type on MySQL without changing theirs in the same breath.
+ */
+export async function listReferencingForeignKeys(db: Kysely<any>, table: string): Promise<(ForeignKeyInfo & { readonly table: string })[]> {
+  if (sqlDialectOfDb(db) === 'mysql') {
+    const { rows } = await sql<{ table: string }>`
+      select distinct table_name as ${sql.ref('table')} from information_schema.key_column_usage
+      where table_schema = database() and referenced_table_schema = database() and referenced_table_name = ${table}`.execute(db)
+    return listForeignKeysOf(db, rows.map((r) => r.table), table)
+  }
+  const { rows } = await sql<{ table: string }>`
+    select distinct t.relname as "table" from pg_constraint con
+    join pg_class t on t.oid = con.conrelid
+    join pg_class rt on rt.oid = con.confrelid
+    join pg_namespace n on n.oid = rt.relnamespace
+    where con.contype = 'f' and n.nspname = current_schema() and rt.relname = ${table}`.execute(db)
+  return listForeignKeysOf(db, rows.map((r) => r.table), table)
+}
+
+async function listForeignKeysOf(db: Kysely<any>, tables: readonly string[], referencedTable: string): Promise<(ForeignKeyInfo & { readonly table: string })[]> {
+  const found: (ForeignKeyInfo & { table: string })[] = []
+  for (const table of tables) {
+    for (const fk of await listForeignKeys(db, table)) if (fk.referencedTable === referencedTable) found.push({ ...fk, table })
+  }
+  return found
+}
+
+/** The length in characters of the longest value in a column (0 when the table is empty). */
+export async function longestValue(db: Kysely<any>, table: string, column: string): Promise<number> {
+  const { rows } = await sql<{ longest: number | string | null }>`
+    select max(char_length(${sql.ref(column)})) as longest from ${sql.table(table)}`.execute(db)
+  return Number(rows[0]?.longest ?? 0)
+}
+
+/** One value that occurs more than once in `columns` (NULLs aside), or undefined. */
+export async function findDuplicate(db: Kysely<any>, table: string, columns: readonly string[]): Promise<string | undefined> {
+  const refs = sql.join(columns.map((c) => sql.ref(c)))
+  const notNull = sql.join(columns.map((c) => sql`${sql.ref(c)} is not null`), sql` and `)
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${refs} from ${sql.table(table)} where ${notNull} group by ${refs} having count(*) > 1 limit 1`.execute(db)
+  return rows[0] ? Object.values(rows[0]).map(String).join(', ') : undefined
+}
+
+/**
+ * One value of `table.column` that has no match in `referencedTable.referencedColumn`, or
+ * undefined: a foreign key cannot be added while one exists.
+ */
+export async function findOrphan(
+  db: Kysely<any>,
+  table: string,
+  column: string,
+  referencedTable: string,
+  referencedColumn: string,
+): Promise<string | undefined> {
+  const { rows } = await sql<{ orphan: unknown }>`
+    select child.${sql.ref(column)} as orphan from ${sql.table(table)} child
+    left join ${sql.table(referencedTable)} parent on parent.${sql.ref(referencedColumn)} = child.${sql.ref(column)}
+    where child.${sql.ref(column)} is not null and parent.${sql.ref(referencedColumn)} is null limit 1`.execute(db)
+  return rows[0] ? String(rows[0].orphan) : undefined
+}
+
+/** MySQL only: a table's storage engine (`InnoDB`, `MyISAM`...); null on PostgreSQL. */
+export async function tableEngine(db: Kysely<any>, table: string): Promise<string | null> {
+  if (sqlDialectOfDb(db) !== 'mysql') return null
+  const { rows } = await sql<{ engine: string | null }>`
+    select engine as ${sql.ref('engine')} from information_schema.tables where table_schema = database() and table_name = ${table}`.execute(db)
+  return rows[0]?.engine ?? null
+}

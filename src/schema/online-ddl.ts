@@ -24,7 +24,7 @@ import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
 import { AuthDbError, SchemaConflictError, describeError } from '../errors.js'
 import type { DataTypeExpression } from './column-types.js'
 import { engineOf, type Engine } from './dialect.js'
-import { findColumn, listForeignKeys, listIndexes, tableExists, type IndexInfo } from './introspect.js'
+import { findColumn, listForeignKeys, listIndexes, tableExists, type ForeignKeyInfo, type IndexInfo } from './introspect.js'
 import { createdBy, forgetCreation, recordCreation, type LedgerEntry } from './ledger.js'
 import { currentPlan } from './plan.js'
 
@@ -367,3 +367,70 @@ export async function ensureTable(
   return 'created'
 }
 
+/** Whether an existing index can stand in for `spec` (same columns in order, at least as unique, whole). */
+export function indexServes(index: IndexInfo, spec: IndexSpec): boolean {
+  return servesAs(index, spec)
+}
+
+/** A foreign key that already does `spec`'s job under any name: same column, same target. */
+export function findEquivalentForeignKey(existing: readonly ForeignKeyInfo[], spec: ForeignKeySpec): ForeignKeyInfo | undefined {
+  return (
+    existing.find((fk) => fk.name === spec.name) ??
+    existing.find(
+      (fk) => fk.columns.join() === spec.column && fk.referencedTable === spec.referencedTable && fk.referencedColumns.join() === spec.referencedColumn,
+    )
+  )
+}
+
+export interface ColumnTypeChange {
+  readonly table: string
+  readonly column: string
+  /** The new full SQL type. The caller has checked that every value keeps its exact content. */
+  readonly type: DataTypeExpression
+  /** Restated on MySQL, whose `MODIFY COLUMN` replaces the whole definition. */
+  readonly nullable: boolean
+}
+
+/**
+ * Gives an existing column a wider type (a longer `varchar`, a `varchar` instead of `text`).
+ * Only for columns without a default or comment: MySQL's `MODIFY COLUMN` restates the type and
+ * nullability and nothing else. The caller decides it is lossless (see `canWidenLosslessly`
+ * and `needsBoundForIndex` in `column-types.ts`); as a last guard MySQL runs it in strict mode,
+ * so a value that would not fit fails the statement instead of being cut.
+ *
+ * Not recorded in the ledger: `down` keeps the wider type, since narrowing it again could cut
+ * values written since.
+ *
+ * MySQL tries `ALGORITHM=INPLACE, LOCK=NONE` first; a change of length class, character set or
+ * collation needs a table copy, which blocks writes (not reads) to that table while it runs. The
+ * tables this is used on (`verification`, `account`) are small next to `artwork_jobs`.
+ * PostgreSQL: `varchar(n)` to `text` is binary-coercible, so no rewrite and no index rebuild.
+ */
+export async function changeColumnType(db: Kysely<any>, change: ColumnTypeChange): Promise<void> {
+  const type = typeof change.type === 'string' ? sql.raw(change.type) : change.type
+  await onOneConnection(db, async (conn) => {
+    const engine = engineOf(conn)
+    if (engine === 'mysql') {
+      const modify = sql`alter table ${sql.table(change.table)} modify column ${sql.ref(change.column)} ${type} ${change.nullable ? sql`null` : sql`not null`}`
+      const { rows } = await sql<{ mode: string }>`select @@session.sql_mode as mode`.execute(conn)
+      const previous = rows[0]?.mode ?? ''
+      try {
+        await sql`set session sql_mode = ${previous ? `${previous},STRICT_ALL_TABLES` : 'STRICT_ALL_TABLES'}`.execute(conn)
+        await withShortLockWait(conn, engine, async () => {
+          try {
+            await sql`${modify}, algorithm=inplace, lock=none`.execute(conn)
+          } catch (error) {
+            if (!isAlgorithmUnsupported(error)) throw error
+            await sql`${modify}, algorithm=copy, lock=shared`.execute(conn)
+          }
+        })
+      } finally {
+        await sql`set session sql_mode = ${previous}`.execute(conn)
+      }
+    } else {
+      await withShortLockWait(conn, engine, () =>
+        sql`alter table ${sql.table(change.table)} alter column ${sql.ref(change.column)} type ${type}`.execute(conn),
+      )
+    }
+  })
+}
