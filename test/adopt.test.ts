@@ -3,6 +3,7 @@
  * or a legacy `artwork_jobs`, with rows. Every row stays as it was, Better Auth's users still
  * sign in, and a shape that cannot be adopted stops the run before any change.
  */
+import { BOOKKEEPING_TABLES, isBookkeepingTable } from '../src/schema/bookkeeping.js'
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuth, migrateDown, migrateToLatest, migrationNames, SchemaConflictError, type AuthDatabase } from '../src/index.js'
@@ -135,15 +136,13 @@ describeEachDatabase("adopting the tables of Better Auth's own migration", (kind
   it('goes all the way down leaving the adopted tables and their rows, and up again', async () => {
     const rows = await snapshotRows(ctx.db, columnsBefore)
     await migrateDown(ctx.db, { all: true })
-    const tables = (await listTables(ctx.db)).filter((t) => !t.startsWith('kysely_') && t !== 'artorizer_schema_objects')
+    const tables = (await listTables(ctx.db)).filter((t) => !isBookkeepingTable(t))
     expect(tables.sort()).toEqual(['account', 'session', 'user', 'verification'])
     expect(await snapshotRows(ctx.db, columnsBefore)).toEqual(rows)
     // Only what the migrations added is gone: the schema is Better Auth's again, but for the
     // columns widened or bounded on the way up, which keep their wider type.
     const after = await snapshotSchema(ctx.db)
-    delete after.kysely_migration
-    delete after.kysely_migration_lock
-    delete after.artorizer_schema_objects
+    for (const table of BOOKKEEPING_TABLES) delete after[table]
     expect(withoutTypes(after)).toEqual(withoutTypes(schemaBefore))
 
     await migrateToLatest(ctx.db)

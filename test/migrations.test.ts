@@ -1,3 +1,4 @@
+import { isBookkeepingTable } from '../src/schema/bookkeeping.js'
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrateDown, migrateToLatest, migrationNames, migrationStatus, type AuthDatabase, type Database } from '../src/index.js'
@@ -127,7 +128,7 @@ describeEachDatabase('migrations on a fresh database', (kind) => {
       expect((await migrateDown(db)).map((s) => s.name)).toEqual([name])
     }
     expect(await migrateDown(db)).toEqual([])
-    const left = (await listTables(db)).filter((t) => !t.startsWith('kysely_') && t !== 'artorizer_schema_objects')
+    const left = (await listTables(db)).filter((t) => !isBookkeepingTable(t))
     expect(left).toEqual([])
     await migrateToLatest(db)
     expect(await snapshotSchema(db)).toEqual(before)

@@ -4,7 +4,7 @@
  */
 import type { ColumnType, Generated } from 'kysely'
 
-/** A timestamp the database fills in when the insert leaves it out. */
+/** A timestamp the database fills in (with the current time) when an insert leaves it out. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>
 type Timestamp = ColumnType<Date, Date | string, Date | string>
 
@@ -12,7 +12,7 @@ export interface UserTable {
   id: string
   name: string
   email: string
-  emailVerified: boolean
+  emailVerified: ColumnType<boolean, boolean | undefined, boolean>
   image: string | null
   createdAt: CreatedAt
   updatedAt: CreatedAt
@@ -23,7 +23,7 @@ export interface SessionTable {
   expiresAt: Timestamp
   token: string
   createdAt: CreatedAt
-  updatedAt: Timestamp
+  updatedAt: CreatedAt
   ipAddress: string | null
   userAgent: string | null
   userId: string
@@ -42,7 +42,7 @@ export interface AccountTable {
   scope: string | null
   password: string | null
   createdAt: CreatedAt
-  updatedAt: Timestamp
+  updatedAt: CreatedAt
 }
 
 export interface VerificationTable {

@@ -31,6 +31,7 @@ import {
   type QueryResult,
 } from 'kysely'
 import type { SqlDialect } from '../db/url.js'
+import { BOOKKEEPING_TABLES } from './bookkeeping.js'
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from './introspect.js'
 
 /** One statement a plan would run, and the migration it belongs to. */
@@ -39,8 +40,6 @@ export interface PlannedStatement {
   readonly sql: string
 }
 
-/** Tables that only hold bookkeeping; their statements are left out of what a plan shows. */
-const BOOKKEEPING_TABLES = ['kysely_migration', 'kysely_migration_lock', 'artorizer_schema_objects', 'artorizer_migration_checksums']
 
 /**
  * The statements recorded so far, and the schema objects the plan would have created, by table.
@@ -54,6 +53,7 @@ export class SchemaPlan {
   readonly #indexes = new Map<string, IndexInfo[]>()
   readonly #foreignKeys = new Map<string, ForeignKeyInfo[]>()
 
+  /** Records a statement, unless it only touches bookkeeping tables. */
   record(sql: string): void {
     if (BOOKKEEPING_TABLES.some((table) => new RegExp(`["\`]?\\b${table}\\b["\`]?`).test(sql))) return
     this.statements.push({ migration: this.migration, sql })

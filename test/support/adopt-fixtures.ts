@@ -3,6 +3,7 @@
  * migrate` makes them, as an older or partial version left them, and legacy `artwork_jobs`
  * shapes, each with rows.
  */
+import { isBookkeepingTable } from '../../src/schema/bookkeeping.js'
 import { getMigrations } from 'better-auth/db/migration'
 import { hashPassword } from 'better-auth/crypto'
 import { sql, type Kysely } from 'kysely'
@@ -95,7 +96,7 @@ export async function snapshotRows(db: Kysely<any>, columns?: Record<string, str
   const rows: Record<string, unknown[]> = {}
   const tables = columns ? Object.keys(columns) : await listTables(db)
   for (const table of tables) {
-    if (table.startsWith('kysely_') || table === 'artorizer_schema_objects') continue
+    if (isBookkeepingTable(table)) continue
     const names = columns?.[table] ?? (await listColumns(db, table)).map((c) => c.name)
     const primary = (await listIndexes(db, table)).find((i) => i.primary)?.columns ?? names
     let query = db.selectFrom(table).select(names.map((n) => sql.ref(n).as(n)))
