@@ -269,8 +269,83 @@ export async function findOrphan(
 
 /** MySQL only: a table's storage engine (`InnoDB`, `MyISAM`...); null on PostgreSQL. */
 export async function tableEngine(db: Kysely<any>, table: string): Promise<string | null> {
-  if (sqlDialectOfDb(db) !== 'mysql') return null
-  const { rows } = await sql<{ engine: string | null }>`
-    select engine as ${sql.ref('engine')} from information_schema.tables where table_schema = database() and table_name = ${table}`.execute(db)
-  return rows[0]?.engine ?? null
+  return (await tableStorage(db, table))?.engine ?? null
+}
+
+/** The tables (not views) of the current schema or database, by name. */
+export async function listTables(db: Kysely<any>): Promise<string[]> {
+  const query =
+    sqlDialectOfDb(db) === 'mysql'
+      ? sql<{ name: string }>`select table_name as name from information_schema.tables
+          where table_schema = database() and table_type = 'BASE TABLE'`
+      : sql<{ name: string }>`select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = current_schema() and c.relkind in ('r', 'p')`
+  return (await query.execute(db)).rows.map((r) => r.name).sort()
+}
+
+/** What a column gets when an insert leaves it out. */
+export interface ColumnDefaultInfo {
+  readonly name: string
+  /**
+   * The default as SQL, as the server prints it (`CURRENT_TIMESTAMP`, `'pending'::text`,
+   * `current_timestamp(3)`), or null when there is none. MariaDB quotes string literals;
+   * MySQL 8 prints them bare.
+   */
+  readonly default: string | null
+  /** How the server generates the value: `identity (by default)`, `identity (always)` or `auto_increment`. */
+  readonly generated: string | null
+}
+
+/**
+ * Each column's default, in column order. Separate from {@link listColumns} so that
+ * `ColumnInfo`, which the migrations compare and copy, stays as it is.
+ */
+export async function listColumnDefaults(db: Kysely<any>, table: string): Promise<ColumnDefaultInfo[]> {
+  if (sqlDialectOfDb(db) === 'mysql') {
+    const { rows } = await sql<{ name: string; value: string | null; extra: string | null }>`
+      select column_name as name, column_default as value, extra as extra
+      from information_schema.columns
+      where table_schema = database() and table_name = ${table}
+      order by ordinal_position`.execute(db)
+    return rows.map((r) => ({
+      name: r.name,
+      // MariaDB prints "no default" on a nullable column as the word NULL.
+      default: r.value === null || r.value === 'NULL' ? null : r.value,
+      generated: /auto_increment/i.test(r.extra ?? '') ? 'auto_increment' : null,
+    }))
+  }
+  const { rows } = await sql<{ name: string; value: string | null; identity: string }>`
+    select a.attname as name, pg_get_expr(d.adbin, d.adrelid) as value, a.attidentity as identity
+    from pg_attribute a
+    join pg_class c on c.oid = a.attrelid
+    join pg_namespace n on n.oid = c.relnamespace
+    left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+    where n.nspname = current_schema() and c.relname = ${table} and a.attnum > 0 and not a.attisdropped
+    order by a.attnum`.execute(db)
+  return rows.map((r) => ({
+    name: r.name,
+    default: r.value,
+    generated: r.identity === 'd' ? 'identity (by default)' : r.identity === 'a' ? 'identity (always)' : null,
+  }))
+}
+
+/**
+ * MySQL only: a table's storage engine and default collation (undefined on PostgreSQL). Every
+ * column is aliased: MySQL 8 labels `information_schema` columns in upper case otherwise.
+ */
+export async function tableStorage(db: Kysely<any>, table: string): Promise<{ engine: string; collation: string } | undefined> {
+  if (sqlDialectOfDb(db) !== 'mysql') return undefined
+  const { rows } = await sql<{ engine: string; collation: string }>`
+    select engine as engine, table_collation as collation from information_schema.tables
+    where table_schema = database() and table_name = ${table}`.execute(db)
+  return rows[0]
+}
+
+/** The server's version string, e.g. `15.8` or `10.11.6-MariaDB-0+deb12u1` (PGlite reports its PostgreSQL). */
+export async function serverVersion(db: Kysely<any>): Promise<string> {
+  const query =
+    sqlDialectOfDb(db) === 'mysql' ? sql<{ version: string }>`select version() as version` : sql<{ version: string }>`show server_version`
+  const { rows } = await query.execute(db)
+  const row = rows[0] as Record<string, string> | undefined
+  return row?.version ?? row?.server_version ?? ''
 }

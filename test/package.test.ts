@@ -1,0 +1,209 @@
+/**
+ * The package as router-backend gets it: `npm pack` (which builds `dist/` through `prepack`),
+ * the tarball installed with npm into a fresh project in a temporary folder, then used from
+ * an ES module, from CommonJS `require()`, from `tsc` (module NodeNext) and through its bin.
+ *
+ * Slow by nature (a build, an install, a type check of Better Auth's types), so it is one file,
+ * with one install, its checks run side by side, and generous timeouts. The install uses npm's cache first
+ * (`--prefer-offline`); when the registry cannot be reached and the cache is not enough, the
+ * install tests are skipped with a warning, except in CI, where they fail.
+ */
+import { execFile } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { builtinModules } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
+const SLOW = 300_000
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs a program and resolves with its exit code and output; never rejects on a non-zero exit. */
+async function run(file: string, args: readonly string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(file, args, {
+      cwd,
+      env: { ...process.env, DEBUG: undefined, DATABASE_URL: undefined, NODE_OPTIONS: undefined, ...env },
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: SLOW,
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code?: number | string; stdout?: string; stderr?: string; message: string }
+    return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? failed.message }
+  }
+}
+
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx'
+
+describe('the packed tarball in a fresh project', () => {
+  let work: string
+  let app: string
+  let tarball: string
+  /** Why the install could not happen, when it could not. */
+  let installSkipped: string | undefined
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'artorizer-pack-'))
+    const packed = await run(NPM, ['pack', '--pack-destination', work], ROOT)
+    if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`)
+    const name = readdirSync(work).find((file) => file.endsWith('.tgz'))
+    if (!name) throw new Error(`npm pack wrote no tarball:\n${packed.stdout}`)
+    tarball = join(work, name)
+
+    app = join(work, 'app')
+    mkdirSync(app)
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, version: '1.0.0' }))
+    const installed = await run(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], app)
+    if (installed.code !== 0) {
+      const ping = await run(NPM, ['ping', '--loglevel=error'], app)
+      if (ping.code === 0 || process.env.CI) throw new Error(`npm install of the tarball failed:\n${installed.stderr}`)
+      installSkipped = 'the npm registry is unreachable and npm cache does not hold every dependency'
+      console.warn(`\n⚠️⚠️⚠️  SKIPPING the install tests of the packed tarball: ${installSkipped}  ⚠️⚠️⚠️\n`)
+    }
+  }, SLOW)
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true })
+  })
+
+  function requireInstall(context: TestContext): void {
+    if (installSkipped) context.skip(installSkipped)
+  }
+
+  it('holds dist with type declarations, the sources its maps point to, and no tests', async () => {
+    const listed = await run('tar', ['-tzf', tarball], work)
+    const files = listed.stdout.split('\n').filter(Boolean)
+    expect(files).toContain('package/dist/index.js')
+    expect(files).toContain('package/dist/index.d.ts')
+    expect(files).toContain('package/dist/cli.js')
+    expect(files).toContain('package/src/index.ts')
+    expect(files).toContain('package/package.json')
+    expect(files.filter((file) => /^package\/(test|examples|scripts|node_modules|\.data)\//.test(file))).toEqual([])
+  })
+
+  it('imports at run time nothing but its declared dependencies and Node built-ins', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+    const allowed = new Set([...Object.keys(manifest.dependencies), ...builtinModules])
+    const dist = join(ROOT, 'dist')
+    const undeclared: string[] = []
+    for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))) {
+      const source = readFileSync(join(dist, file), 'utf8')
+      for (const [, specifier = ''] of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)) {
+        if (specifier.startsWith('.') || specifier.startsWith('node:')) continue
+        const pkg = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!
+        if (!allowed.has(pkg)) undeclared.push(`${file}: ${specifier}`)
+      }
+    }
+    expect(undeclared).toEqual([])
+  })
+
+  it.concurrent('works from an ES module: migrates an embedded database and signs a user up with Better Auth', async (context) => {
+    requireInstall(context)
+    writeFileSync(
+      join(app, 'esm.mjs'),
+      `import { connectDatabase, createAuth, migrateToLatest } from 'artorizer-auth-db'
+const database = await connectDatabase({ url: 'pglite:memory' })
+const applied = await migrateToLatest(database.db)
+const auth = createAuth(database, { secret: 'x'.repeat(40), baseURL: 'http://localhost:3000', emailAndPassword: { enabled: true }, logger: { disabled: true } })
+const { user } = await auth.api.signUpEmail({ body: { email: 'ada@example.com', password: 'correct horse battery staple', name: 'Ada' } })
+console.log(JSON.stringify({ applied: applied.map((step) => step.name), email: user.email }))
+await database.db.destroy()
+`,
+    )
+    const result = await run(process.execPath, ['esm.mjs'], app)
+    expect(result.stderr).toBe('')
+    expect(JSON.parse(result.stdout)).toEqual({ applied: ['0001_better_auth', '0002_artorizer_user_link', '0003_indexes'], email: 'ada@example.com' })
+  }, SLOW)
+
+  it.concurrent('works from CommonJS require() (no top-level await in the entry)', async (context) => {
+    requireInstall(context)
+    if (!process.features.require_module) context.skip(`Node ${process.version} cannot require() ES modules`)
+    // No embedded database here (the ES module test has one): reaching for a PostgreSQL that is not
+    // there proves that the driver loads from CommonJS too, and that the refusal is explained.
+    writeFileSync(
+      join(app, 'cjs.cjs'),
+      `const { connectDatabase, migrateToLatest, migrationNames, explainDatabaseError, ConnectionError } = require('artorizer-auth-db')
+connectDatabase({ url: 'postgres://nobody@127.0.0.1:1/none', connectTimeoutMs: 5000 }).then(async (database) => {
+  const error = await migrateToLatest(database.db).catch((e) => explainDatabaseError(e, database.target))
+  await database.db.destroy()
+  console.log(JSON.stringify({ names: migrationNames, refused: error instanceof ConnectionError && /connection refused/.test(error.message) }))
+})
+`,
+    )
+    const result = await run(process.execPath, ['cjs.cjs'], app)
+    // Some Node versions warn that require(esm) is experimental; nothing else may be printed.
+    expect(result.stderr.split('\n').filter((line) => line && !/ExperimentalWarning|--trace-warnings/.test(line))).toEqual([])
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({ names: ['0001_better_auth', '0002_artorizer_user_link', '0003_indexes'], refused: true })
+  }, SLOW)
+
+  it.concurrent('has types that resolve under tsc with module NodeNext, from .mts and .cts', async (context) => {
+    requireInstall(context)
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          types: [],
+          // Better Auth's own declarations name `bun:sqlite` and `node:sqlite`: any project
+          // that uses Better Auth checks with skipLibCheck.
+          skipLibCheck: true,
+        },
+        files: ['consumer.mts', 'consumer.cts'],
+      }),
+    )
+    writeFileSync(
+      join(app, 'consumer.mts'),
+      `import { connectDatabase, createAuth, migrateToLatest, type AuthDatabase, type MigrationStep, type UserTable } from 'artorizer-auth-db'
+const database: AuthDatabase = await connectDatabase({ url: 'pglite:memory' })
+const steps: MigrationStep[] = await migrateToLatest(database.db)
+const row: Pick<UserTable, 'email'> | undefined = await database.db.selectFrom('user').select('email').executeTakeFirst()
+const auth = createAuth(database, { secret: 's', emailAndPassword: { enabled: true } })
+const { user } = await auth.api.signUpEmail({ body: { email: 'a@example.com', password: 'p', name: 'A' } })
+const email: string = user.email
+// @ts-expect-error checkOnly is a boolean (proves the declarations are read, not \`any\`)
+await migrateToLatest(database.db, { checkOnly: 'yes' })
+// @ts-expect-error there is no such table
+await database.db.selectFrom('users').selectAll().execute()
+export { steps, row, email }
+`,
+    )
+    writeFileSync(
+      join(app, 'consumer.cts'),
+      `import { connectDatabase, migrateToLatest, type MigrationStep } from 'artorizer-auth-db'
+export async function boot(): Promise<MigrationStep[]> {
+  const database = await connectDatabase({ url: 'pglite:memory' })
+  // @ts-expect-error the url is a string
+  await connectDatabase({ url: 42 })
+  return migrateToLatest(database.db)
+}
+`,
+    )
+    const result = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], app)
+    expect(result.stdout + result.stderr).toBe('')
+    expect(result.code).toBe(0)
+  }, SLOW)
+
+  it.concurrent('runs its bin: npx artorizer-auth-db migrate:status', async (context) => {
+    requireInstall(context)
+    const result = await run(NPX, ['--no-install', 'artorizer-auth-db', 'migrate:status'], app, { DATABASE_URL: 'pglite:memory', NO_UPDATE_NOTIFIER: '1' })
+    expect(result.stderr).not.toMatch(/❌|Error/)
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('0001_better_auth')
+    expect(result.stdout).toMatch(/3 migrations pending/)
+  }, SLOW)
+})
