@@ -82,8 +82,8 @@ async function runCommand(command: Command, options: OptionValues, positionals: 
     const url = databaseUrlFromEnv()
     target = parseDatabaseUrl(url)
     database = await connectDatabase({ url: url ?? '' })
-    await command.run({ database, options, positionals, out })
-    return 0
+    const code = await command.run({ database, options, positionals, out })
+    return code ?? 0
   } catch (error) {
     const explained = target ? explainDatabaseError(error, target) : error
     reportFailure(out, explained)

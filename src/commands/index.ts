@@ -3,9 +3,11 @@ import type { Command } from './command.js'
 import { migrateDown } from './migrate-down.js'
 import { migrateLatest } from './migrate-latest.js'
 import { migrateStatus } from './migrate-status.js'
+import { dbVerify } from './db-verify.js'
 
 export const commands: Readonly<Record<string, Command>> = {
   'migrate:latest': migrateLatest,
   'migrate:down': migrateDown,
   'migrate:status': migrateStatus,
+  'db:verify': dbVerify,
 }
