@@ -118,7 +118,7 @@ describeEachDatabase('db:verify', (kind) => {
     })
   })
 
-  it('fails a foreign key that does not cascade, and a column of the wrong type', async () => {
+  it('fails a foreign key that does not cascade, and columns of the wrong type (also through Better Auth)', async () => {
     await dropForeignKey(kind, 'session', 'session_userId_fk').execute(db)
     await sql`alter table ${sql.table('session')} add constraint ${sql.id('session_userId_fk')}
       foreign key (${sql.ref('userId')}) references ${sql.table('user')} (${sql.ref('id')}) on delete restrict`.execute(db)
@@ -127,10 +127,18 @@ describeEachDatabase('db:verify', (kind) => {
         ? sql`alter table ${sql.table('user')} modify ${sql.ref('image')} varchar(100) null`
         : sql`alter table ${sql.table('user')} alter column ${sql.ref('image')} type varchar(100)`
     await retype.execute(db)
+    const expiresAsText =
+      kind === 'mysql'
+        ? sql`alter table ${sql.table('session')} modify ${sql.ref('expiresAt')} varchar(40) not null`
+        : sql`alter table ${sql.table('session')} alter column ${sql.ref('expiresAt')} type text`
+    await expiresAsText.execute(db)
 
     const failed = problems(await verifyDatabase(db))
     expect(failed).toEqual(
       expect.arrayContaining([
+        // Better Auth only logs a type mismatch; db:verify reports it as a failure of its check.
+        expect.objectContaining({ check: 'better-auth', subject: 'schema problem', detail: expect.stringContaining('expiresAt') }),
+        expect.objectContaining({ check: 'columns', subject: 'session.expiresAt' }),
         expect.objectContaining({ check: 'foreign-keys', subject: 'session.userId → user.id', detail: expect.stringContaining('deletes RESTRICT, expected ON DELETE CASCADE') }),
         expect.objectContaining({ check: 'columns', subject: 'user.image', detail: expect.stringMatching(/^is (varchar|character varying)\(100\).*, expected text/) }),
       ]),
