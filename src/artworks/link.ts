@@ -82,7 +82,10 @@ export async function linkArtworks(db: Kysely<any>, assignments: Iterable<Artwor
 
   for (let start = 0; start < work.length; start += batchSize) {
     const batch = work.slice(start, start + batchSize)
-    await typed.transaction().execute(async (trx) => {
+    // READ COMMITTED (PostgreSQL's default anyway): under MySQL's REPEATABLE READ, FOR UPDATE
+    // over a legacy artwork_jobs without a job_id index would lock every row it scans, and so
+    // block the application's writes for the whole batch; READ COMMITTED locks only the matches.
+    await typed.transaction().setIsolationLevel('read committed').execute(async (trx) => {
       await resolveUsers(trx, batch.map((a) => a.user).filter((user) => !users.has(user)), users)
       const wanted = batch.filter((a) => users.get(a.user) != null)
       const rows = wanted.length
