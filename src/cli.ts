@@ -75,6 +75,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   return runCommand(command, options, positionals, out)
 }
 
+
 async function runCommand(command: Command, options: OptionValues, positionals: string[], out: Output): Promise<number> {
   let target: DatabaseTarget | undefined
   let database: AuthDatabase | undefined
@@ -86,8 +87,8 @@ async function runCommand(command: Command, options: OptionValues, positionals: 
     }
     target = parseDatabaseUrl(url)
     database = await connectDatabase({ url: url ?? '' })
-    await command.run({ database, options, positionals, out })
-    return 0
+    const code = await command.run({ database, options, positionals, out })
+    return code ?? 0
   } catch (error) {
     const explained = target ? explainDatabaseError(error, target) : error
     reportFailure(out, explained)

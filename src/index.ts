@@ -24,6 +24,28 @@ export { migrations, migrationProvider } from './migrations/index.js'
 export { findSchemaConflicts } from './migrations/index.js'
 export { createAuth, type AuthOptions } from './auth.js'
 export {
+  verifyDatabase,
+  defaultChecks,
+  type VerifyOptions,
+  type VerificationReport,
+  type CheckResult,
+  type CheckItem,
+  type ItemStatus,
+  type VerifyCheck,
+  type VerifyContext,
+  type TableInfo,
+} from './verify/index.js'
+export {
+  linkArtworks,
+  DEFAULT_LINK_BATCH_SIZE,
+  MAX_LINK_BATCH_SIZE,
+  type ArtworkAssignment,
+  type LinkOptions,
+  type LinkReport,
+} from './artworks/link.js'
+export { parseAssignmentsCsv, parseCsv, type CsvRecord } from './artworks/csv.js'
+export { seedDatabase, SEED_USER, SEED_ARTWORKS, SeedRefusedError, type SeedOptions, type SeedReport } from './seed.js'
+export {
   AuthDbError,
   UsageError,
   ConnectionError,

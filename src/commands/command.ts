@@ -27,7 +27,8 @@ export interface Command {
   readonly maxPositionals?: number
   /** Checks the options before any connection is opened; returns an error message or nothing. */
   validate?(options: OptionValues, positionals: readonly string[]): string | undefined
-  run(context: CommandContext): Promise<void>
+  /** Resolves with the exit code when it is not 0 (a check that found problems); throws on failure. */
+  run(context: CommandContext): Promise<void | number>
   /**
    * Set instead of `run` by commands that need no database connection (they may still read
    * `DATABASE_URL`, e.g. for its dialect). The CLI then opens nothing.

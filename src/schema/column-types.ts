@@ -172,3 +172,57 @@ function declaredLengthOf(column: ColumnInfo): number | null {
 export function describeColumnType(column: ColumnInfo): string {
   return column.collation ? `${column.type} collate ${column.collation}` : column.type
 }
+
+/** The kinds of column above, by name, as `db:verify` describes the target schema. */
+export type ColumnKind = 'key' | 'indexedString' | 'text' | 'shortString' | 'boolean' | 'timestamp' | 'bigint'
+
+/** How a column of some kind reads back from the catalog (`listColumns`) once created. */
+export interface CatalogType {
+  /** `ColumnInfo.type`, with MySQL integer display widths removed (`bigint(20)` → `bigint`). */
+  readonly type: string
+  /** MySQL only: the character set, where one is required. */
+  readonly charset?: string
+  /** MySQL only: the collation, where one is required (ids and tokens compare byte for byte). */
+  readonly collation?: string
+}
+
+/**
+ * What each kind above looks like in the catalog, per dialect: what `db:verify` compares the live
+ * columns with. Kept next to the types they describe so that the two change together.
+ */
+export const CATALOG_TYPES: Record<SqlDialect, Record<ColumnKind, CatalogType>> = {
+  postgres: {
+    key: { type: 'text' },
+    indexedString: { type: 'text' },
+    text: { type: 'text' },
+    shortString: { type: 'text' },
+    boolean: { type: 'boolean' },
+    timestamp: { type: 'timestamp with time zone' },
+    bigint: { type: 'bigint' },
+  },
+  mysql: {
+    key: { type: 'varchar(255)', charset: 'utf8mb4', collation: 'utf8mb4_bin' },
+    indexedString: { type: 'varchar(255)', charset: 'utf8mb4' },
+    text: { type: 'text', charset: 'utf8mb4' },
+    shortString: { type: 'varchar(32)', charset: 'utf8mb4' },
+    // MySQL 8 dropped display widths from integer types, except tinyint(1): both keep this one.
+    boolean: { type: 'tinyint(1)' },
+    timestamp: { type: 'datetime(3)' },
+    bigint: { type: 'bigint' },
+  },
+}
+
+/** Whether a live column is of the catalog type expected; MySQL's integer display widths are ignored. */
+export function hasCatalogType(column: ColumnInfo, expected: CatalogType): boolean {
+  const type = column.type.replace(/^(bigint|int|smallint|mediumint)\(\d+\)/, '$1')
+  return (
+    type === expected.type &&
+    (expected.charset === undefined || column.charset === expected.charset) &&
+    (expected.collation === undefined || column.collation === expected.collation)
+  )
+}
+
+/** A column type in words, as `db:verify` prints it: `varchar(255) utf8mb4 collate utf8mb4_bin`. */
+export function describeCatalogType(type: { readonly type: string; readonly charset?: string | null; readonly collation?: string | null }): string {
+  return [type.type, type.charset, type.collation ? `collate ${type.collation}` : undefined].filter(Boolean).join(' ')
+}

@@ -263,7 +263,7 @@ async function dropIndexStatement(conn: Kysely<any>, engine: Engine, table: stri
 }
 
 /** Whether an existing index can stand in for the one specified. */
-function servesAs(index: IndexInfo, spec: IndexSpec): boolean {
+export function servesAs(index: IndexInfo, spec: IndexSpec): boolean {
   return (
     index.valid &&
     !index.partial &&

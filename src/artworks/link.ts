@@ -1,0 +1,186 @@
+/**
+ * Linking existing artworks to their owners: sets `artwork_jobs.user_id` for the job ids given,
+ * in batches, one transaction per batch. The seed's goal is exactly this: accounts that see the
+ * artworks their owners uploaded before accounts existed.
+ *
+ * - Idempotent: an artwork already linked to the user is counted `unchanged` and not written.
+ * - Never silently moves an artwork: one linked to someone else is left alone (and reported)
+ *   unless `reassign` is set.
+ * - Rows are read `FOR UPDATE` before they are classified, so a concurrent run or application
+ *   write cannot slip between what is reported and what is written.
+ * - Job ids match exactly (byte for byte), also where the column's collation would match
+ *   `JOB-1` to `job-1` (MySQL's `_ci` collations): the database narrows, the code decides.
+ */
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema.js'
+import { UsageError } from '../errors.js'
+import { migrateToLatest } from '../migrate.js'
+
+/** One artwork to link: its job id, and the user by email or by id. */
+export interface ArtworkAssignment {
+  readonly jobId: string
+  /** An email (anything with an `@`, matched case-insensitively) or a user id (matched exactly). */
+  readonly user: string
+}
+
+export interface LinkOptions {
+  /** Move artworks already linked to another user (default: leave them alone and report them). */
+  readonly reassign?: boolean
+  /** Job ids per transaction (default {@link DEFAULT_LINK_BATCH_SIZE}). */
+  readonly batchSize?: number
+  /** Called after each committed batch. */
+  readonly onBatch?: (progress: { readonly done: number; readonly total: number }) => void
+}
+
+export interface LinkReport {
+  /** Distinct job ids asked for. */
+  readonly requested: number
+  /** Artworks that had no owner and now have the user. */
+  readonly linked: number
+  /** Artworks moved from another user (only with `reassign`). */
+  readonly reassigned: number
+  /** Artworks that already belonged to the user: nothing written. */
+  readonly unchanged: number
+  /** Artworks that belong to another user and were left alone. */
+  readonly linkedToOther: readonly { readonly jobId: string; readonly userId: string }[]
+  /** Job ids with no artwork. */
+  readonly jobsNotFound: readonly string[]
+  /** Users (as given) that do not exist, with how many of the jobs asked for them. */
+  readonly usersNotFound: readonly { readonly user: string; readonly jobs: number }[]
+  readonly batches: number
+}
+
+export const DEFAULT_LINK_BATCH_SIZE = 1000
+/** Keeps one batch's `IN (...)` lists far below PostgreSQL's 65,535 bind parameters. */
+export const MAX_LINK_BATCH_SIZE = 10_000
+
+/**
+ * Links artworks to users; see the module comment for the guarantees.
+ *
+ * @throws {PendingMigrationsError} when the migrations that add `user_id` have not run.
+ * @throws {UsageError} for an empty job id or user, a job id given for two different users, or a
+ *   batch size out of range; nothing is written then.
+ *
+ * @example
+ * const report = await linkArtworks(database.db, [{ jobId: 'job-1', user: 'ada@example.com' }])
+ * // { linked: 1, unchanged: 0, linkedToOther: [], jobsNotFound: [], usersNotFound: [], ... }
+ */
+export async function linkArtworks(db: Kysely<any>, assignments: Iterable<ArtworkAssignment>, options: LinkOptions = {}): Promise<LinkReport> {
+  const batchSize = options.batchSize ?? DEFAULT_LINK_BATCH_SIZE
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_LINK_BATCH_SIZE) {
+    throw new UsageError(`the batch size must be a whole number from 1 to ${MAX_LINK_BATCH_SIZE}, not ${batchSize}`)
+  }
+  const work = dedupe(assignments)
+  await migrateToLatest(db, { checkOnly: true })
+
+  const typed = db as Kysely<Database>
+  const users = new Map<string, string | null>() // as given → user id, or null when not found
+  const counts = { linked: 0, reassigned: 0, unchanged: 0, batches: 0 }
+  const linkedToOther: { jobId: string; userId: string }[] = []
+  const jobsNotFound: string[] = []
+  const usersNotFound = new Map<string, number>()
+
+  for (let start = 0; start < work.length; start += batchSize) {
+    const batch = work.slice(start, start + batchSize)
+    // READ COMMITTED (PostgreSQL's default anyway): under MySQL's REPEATABLE READ, FOR UPDATE
+    // over a legacy artwork_jobs without a job_id index would lock every row it scans, and so
+    // block the application's writes for the whole batch; READ COMMITTED locks only the matches.
+    await typed.transaction().setIsolationLevel('read committed').execute(async (trx) => {
+      await resolveUsers(trx, batch.map((a) => a.user).filter((user) => !users.has(user)), users)
+      const wanted = batch.filter((a) => users.get(a.user) != null)
+      const rows = wanted.length
+        ? await trx
+            .selectFrom('artwork_jobs')
+            .select(['id', 'job_id', 'user_id'])
+            .where('job_id', 'in', wanted.map((a) => a.jobId))
+            .forUpdate()
+            .execute()
+        : []
+      const rowsByJob = new Map<string, typeof rows>()
+      for (const row of rows) rowsByJob.set(row.job_id, [...(rowsByJob.get(row.job_id) ?? []), row])
+
+      const updates = new Map<string, (string | number)[]>() // user id → artwork row ids
+      for (const { jobId, user } of batch) {
+        const userId = users.get(user)
+        if (userId == null) {
+          usersNotFound.set(user, (usersNotFound.get(user) ?? 0) + 1)
+          continue
+        }
+        const jobRows = rowsByJob.get(jobId) // exact match: see the module comment
+        if (!jobRows) {
+          jobsNotFound.push(jobId)
+          continue
+        }
+        const others = jobRows.filter((row) => row.user_id !== null && row.user_id !== userId)
+        if (jobRows.every((row) => row.user_id === userId)) counts.unchanged++
+        else if (others.length > 0 && !options.reassign) linkedToOther.push({ jobId, userId: others[0]!.user_id! })
+        else {
+          if (others.length > 0) counts.reassigned++
+          else counts.linked++
+          const ids = updates.get(userId) ?? []
+          ids.push(...jobRows.filter((row) => row.user_id !== userId).map((row) => row.id))
+          updates.set(userId, ids)
+        }
+      }
+      for (const [userId, ids] of updates) {
+        await trx.updateTable('artwork_jobs').set({ user_id: userId }).where('id', 'in', ids).execute()
+      }
+    })
+    counts.batches++
+    options.onBatch?.({ done: Math.min(start + batchSize, work.length), total: work.length })
+  }
+
+  return {
+    requested: work.length,
+    ...counts,
+    linkedToOther,
+    jobsNotFound,
+    usersNotFound: [...usersNotFound].map(([user, jobs]) => ({ user, jobs })),
+  }
+}
+
+/** Drops exact repeats; a job id given for two different users is an error, not a coin toss. */
+function dedupe(assignments: Iterable<ArtworkAssignment>): ArtworkAssignment[] {
+  const byJob = new Map<string, ArtworkAssignment>()
+  const conflicts: string[] = []
+  for (const assignment of assignments) {
+    const jobId = assignment.jobId.trim()
+    const given = assignment.user.trim()
+    const user = isEmail(given) ? given.toLowerCase() : given
+    if (!jobId) throw new UsageError('a job id is empty; give each artwork by its job_id')
+    if (!user) throw new UsageError(`job ${jobId} has no user; give an email or a user id`)
+    const previous = byJob.get(jobId)
+    if (previous && previous.user !== user) conflicts.push(`${jobId} (${previous.user} and ${user})`)
+    else byJob.set(jobId, { jobId, user })
+  }
+  if (conflicts.length > 0) {
+    const shown = conflicts.slice(0, 5).join(', ') + (conflicts.length > 5 ? `, and ${conflicts.length - 5} more` : '')
+    throw new UsageError(`job ids given for two different users: ${shown}; keep one line per job id`)
+  }
+  return [...byJob.values()]
+}
+
+/**
+ * Looks users up: by email when the reference has an `@` (Better Auth stores emails in lower
+ * case), otherwise by id. Records each reference's user id, or null when there is none.
+ */
+async function resolveUsers(db: Kysely<Database>, references: readonly string[], into: Map<string, string | null>): Promise<void> {
+  const distinct = [...new Set(references)]
+  if (distinct.length === 0) return
+  const emails = distinct.filter(isEmail).map((e) => e.toLowerCase())
+  const ids = distinct.filter((r) => !isEmail(r))
+  const rows = await db
+    .selectFrom('user')
+    .select(['id', 'email'])
+    .where((eb) => eb.or([...(emails.length ? [eb('email', 'in', emails)] : []), ...(ids.length ? [eb('id', 'in', ids)] : [])]))
+    .execute()
+  const byEmail = new Map(rows.map((row) => [row.email.toLowerCase(), row.id]))
+  const byId = new Set(rows.map((row) => row.id))
+  for (const reference of distinct) {
+    into.set(reference, isEmail(reference) ? (byEmail.get(reference.toLowerCase()) ?? null) : byId.has(reference) ? reference : null)
+  }
+}
+
+function isEmail(reference: string): boolean {
+  return reference.includes('@')
+}

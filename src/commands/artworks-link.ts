@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises'
+import { parseAssignmentsCsv } from '../artworks/csv.js'
+import { DEFAULT_LINK_BATCH_SIZE, linkArtworks, type ArtworkAssignment, type LinkReport } from '../artworks/link.js'
+import { describeTarget } from '../db/url.js'
+import { UsageError, describeError } from '../errors.js'
+import { plural, type Command, type OptionValues, type Output } from './command.js'
+
+/** How many job ids a human-readable list shows before "and N more" (`--json` has them all). */
+const SHOWN = 10
+
+export const artworksLink: Command = {
+  summary: 'link existing artworks (by job id) to a user (by email or id)',
+  help: [
+    '--user <email|id> <job-id>...   link these jobs to this user',
+    '--csv <file>                    link job_id,email pairs from a CSV file (header optional)',
+    '--reassign                      also move artworks linked to another user',
+    `--batch-size <n>                job ids per transaction (default ${DEFAULT_LINK_BATCH_SIZE})`,
+  ],
+  options: {
+    user: { type: 'string' },
+    csv: { type: 'string' },
+    reassign: { type: 'boolean', default: false },
+    'batch-size': { type: 'string' },
+  },
+  maxPositionals: Number.POSITIVE_INFINITY,
+  validate(options, positionals) {
+    if (options.user !== undefined && options.csv !== undefined) return 'give --user with job ids, or --csv, not both'
+    if (options.csv !== undefined && positionals.length > 0) return `unexpected argument "${positionals[0]}": with --csv the jobs come from the file`
+    if (options.csv === undefined && options.user === undefined) return 'say what to link: --user <email|id> <job-id>..., or --csv <file>'
+    if (options.user !== undefined && positionals.length === 0) return 'give the job ids to link after --user <email|id>'
+    if (options['batch-size'] !== undefined && !/^\d+$/.test(String(options['batch-size']))) return '--batch-size takes a whole number'
+    return undefined
+  },
+  async run({ database, options, positionals, out }) {
+    const assignments = await readAssignments(options, positionals)
+    const where = describeTarget(database.target)
+    out.line(`Linking ${plural(assignments.length, 'artwork')} in ${where}`)
+    const report = await linkArtworks(database.db, assignments, {
+      reassign: options.reassign === true,
+      batchSize: options['batch-size'] === undefined ? undefined : Number(options['batch-size']),
+      onBatch: out.interactive ? ({ done, total }) => total > done && out.line(`   ${done} of ${total}...`) : undefined,
+    })
+    printReport(out, report, options.reassign === true)
+    const complete = report.linked + report.reassigned + report.unchanged === report.requested
+    out.result({ ok: complete, database: where, ...report })
+    return complete ? 0 : 1
+  },
+}
+
+async function readAssignments(options: OptionValues, positionals: readonly string[]): Promise<ArtworkAssignment[]> {
+  if (typeof options.csv === 'string') {
+    let text: string
+    try {
+      text = await readFile(options.csv, 'utf8')
+    } catch (error) {
+      throw new UsageError(`cannot read the CSV file ${options.csv}: ${describeError(error)}`)
+    }
+    const assignments = parseAssignmentsCsv(text)
+    if (assignments.length === 0) throw new UsageError(`the CSV file ${options.csv} has no job_id,email lines`)
+    return assignments
+  }
+  const user = String(options.user)
+  return positionals.map((jobId) => ({ jobId, user }))
+}
+
+function printReport(out: Output, report: LinkReport, reassign: boolean): void {
+  const changed = report.linked + report.reassigned
+  if (changed === 0 && report.unchanged === report.requested) {
+    out.line(`✅ Nothing to change: ${plural(report.unchanged, 'artwork')} already linked to ${report.unchanged === 1 ? 'its user' : 'their users'}`)
+    return
+  }
+  out.line(`${report.linked > 0 ? '✅' : '➖'} ${report.linked} linked`)
+  if (reassign || report.reassigned > 0) out.line(`${report.reassigned > 0 ? '✅' : '➖'} ${report.reassigned} moved from another user (--reassign)`)
+  if (report.unchanged > 0) out.line(`✅ ${report.unchanged} already linked to this user (unchanged)`)
+  if (report.linkedToOther.length > 0) {
+    out.line(
+      `⚠️  ${report.linkedToOther.length} linked to another user, left alone (pass --reassign to move them): ` +
+        list(report.linkedToOther.map((a) => `${a.jobId} (user ${a.userId})`)),
+    )
+  }
+  if (report.jobsNotFound.length > 0) out.line(`❌ ${plural(report.jobsNotFound.length, 'job')} not found: ${list(report.jobsNotFound)}`)
+  if (report.usersNotFound.length > 0) {
+    out.line(
+      `❌ ${plural(report.usersNotFound.length, 'user')} not found: ${list(report.usersNotFound.map((u) => `${u.user} (${plural(u.jobs, 'job')})`))}; ` +
+        'they must sign up first',
+    )
+  }
+}
+
+function list(values: readonly string[]): string {
+  const more = values.length - SHOWN
+  return values.slice(0, SHOWN).join(', ') + (more > 0 ? `, and ${more} more` : '')
+}

@@ -1,0 +1,81 @@
+/**
+ * The shape of one `db:verify` check, and the context every check reads the database through.
+ *
+ * A check is a name, a title for the checklist, and a function that returns items: one line of
+ * the checklist each, passed, failed or warned, with what is wrong and what to do. Checks never
+ * change the database.
+ */
+import type { Kysely } from 'kysely'
+import type { AuthOptions } from '../auth.js'
+import type { SqlDialect } from '../db/url.js'
+import { sqlDialectOfDb } from '../schema/dialect.js'
+import { listColumns, listForeignKeys, listIndexes, tableExists, type ColumnInfo, type ForeignKeyInfo, type IndexInfo } from '../schema/introspect.js'
+import { pendingMigrations } from '../migrate.js'
+
+/** `ok` passed; `fail` makes the run fail; `warn` is worth knowing but fails nothing. */
+export type ItemStatus = 'ok' | 'fail' | 'warn'
+
+/** One line of the checklist. */
+export interface CheckItem {
+  readonly status: ItemStatus
+  /** What was checked: `session.userId → user.id`, `index verification_identifier_idx`. */
+  readonly subject: string
+  /** What is wrong (or, for `ok`, a detail worth printing). */
+  readonly detail?: string
+  /** What to do about it. */
+  readonly fix?: string
+}
+
+export interface VerifyCheck {
+  /** A stable identifier, for `--json` and for picking checks: `indexes`, `better-auth`. */
+  readonly name: string
+  /** The checklist heading: `Indexes`. */
+  readonly title: string
+  run(context: VerifyContext): Promise<CheckItem[]>
+}
+
+/** What a table looks like in the catalog, read once per run. */
+export interface TableInfo {
+  readonly columns: readonly ColumnInfo[]
+  readonly indexes: readonly IndexInfo[]
+  readonly foreignKeys: readonly ForeignKeyInfo[]
+}
+
+export interface VerifyContext {
+  readonly db: Kysely<any>
+  readonly dialect: SqlDialect
+  /** The Better Auth options the application runs with (plugins add tables and fields). */
+  readonly authOptions: AuthOptions
+  /** Migrations not applied yet: then "run migrate:latest" is the fix for anything missing. */
+  readonly pendingMigrations: readonly string[]
+  /** A table's columns, indexes and foreign keys; undefined when the table does not exist. */
+  table(name: string): Promise<TableInfo | undefined>
+}
+
+export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOptions): Promise<VerifyContext> {
+  const tables = new Map<string, Promise<TableInfo | undefined>>()
+  const readTable = async (name: string): Promise<TableInfo | undefined> => {
+    if (!(await tableExists(db, name))) return undefined
+    return { columns: await listColumns(db, name), indexes: await listIndexes(db, name), foreignKeys: await listForeignKeys(db, name) }
+  }
+  return {
+    db,
+    dialect: sqlDialectOfDb(db),
+    authOptions,
+    pendingMigrations: await pendingMigrations(db),
+    table(name) {
+      let info = tables.get(name)
+      if (!info) tables.set(name, (info = readTable(name)))
+      return info
+    },
+  }
+}
+
+/**
+ * The fix for something the migrations create that is missing: apply them when some are
+ * pending; otherwise it was removed after they ran, and `sql` puts it back.
+ */
+export function restoreFix(context: VerifyContext, sql: string): string {
+  if (context.pendingMigrations.length > 0) return 'run npm run migrate:latest'
+  return `the migrations are applied, so it was removed since; recreate it: ${sql}`
+}
