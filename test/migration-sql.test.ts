@@ -88,6 +88,10 @@ describeEachDatabase('dry run and drift', (kind) => {
     expect(stdout).toContain('CHANGED since')
     expect(stdout).toContain('0099_from_the_future')
     expect(stdout).toContain('UNKNOWN')
+    const verify = await cli('db:verify', '--json')
+    expect(verify.code).toBe(1)
+    expect(verify.stdout).toContain('changed after it was applied')
+    expect(verify.stdout).toContain('0099_from_the_future')
   })
 })
 

@@ -63,6 +63,7 @@ describeEachDatabase('db:verify', (kind) => {
     expect(problems(report, 'warn')).toEqual([])
     expect(report.checks.map((c) => [c.name, c.status])).toEqual([
       ['migrations', 'ok'],
+      ['drift', 'ok'],
       ['tables', 'ok'],
       ['columns', 'ok'],
       ['foreign-keys', 'ok'],

@@ -1,0 +1,32 @@
+/**
+ * Migrations that drifted: applied, but the code now runs different SQL (a released migration
+ * was edited), or recorded in the database but missing from the code (the code is older).
+ * `migrationStatus` compares the checksums; see `src/migration-sql.ts`.
+ */
+import { migrationStatus } from '../migrate.js'
+import type { CheckItem, VerifyCheck } from './check.js'
+
+export const driftCheck: VerifyCheck = {
+  name: 'drift',
+  title: 'Migration drift',
+  async run({ db }) {
+    const drifted = (await migrationStatus(db)).filter((m) => m.drift !== undefined)
+    if (drifted.length === 0) return [{ status: 'ok', subject: 'checksums', detail: 'every applied migration runs the SQL it ran when applied' }]
+    return drifted.map(
+      (m): CheckItem =>
+        m.drift === 'changed'
+          ? {
+              status: 'fail',
+              subject: m.name,
+              detail: 'changed after it was applied: this code would now run different SQL',
+              fix: 'restore the released migration and put the change in a new migration',
+            }
+          : {
+              status: 'fail',
+              subject: m.name,
+              detail: 'recorded in the database but not in this code',
+              fix: 'run a version of this module that has it (this code is older than the database)',
+            },
+    )
+  },
+}
