@@ -8,6 +8,8 @@
 import { Migrator, NO_MIGRATIONS, sql, type Kysely, type MigrationResult, type MigrationResultSet } from 'kysely'
 import { MigrationFailedError, PendingMigrationsError, UsageError } from './errors.js'
 import { migrationProvider, migrations } from './migrations/index.js'
+import { explainFor } from './db/safe-errors-driver.js'
+import { DataLossError, dataLostByDown } from './down-guard.js'
 
 /** Kysely's default table names, so `kysely migrate:list` (kysely-ctl) sees the same state. */
 export const MIGRATION_TABLE = 'kysely_migration'
@@ -50,27 +52,53 @@ export interface MigrateOptions {
  * and then find nothing left to do.
  */
 export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<MigrationStep[]> {
-  const pending = await pendingMigrations(db)
-  if (pending.length === 0) return []
-  if (options.checkOnly) throw new PendingMigrationsError(pending)
-  return unwrap(await createMigrator(db).migrateToLatest())
+  return explained(db, async () => {
+    const pending = await pendingMigrations(db)
+    if (pending.length === 0) return []
+    if (options.checkOnly) throw new PendingMigrationsError(pending)
+    return unwrap(await createMigrator(db).migrateToLatest())
+  })
 }
 
 /** Where `migrateDown` should stop. */
 export type DownTarget = { readonly steps: 1 } | { readonly to: string } | { readonly all: true }
 
+export interface MigrateDownOptions {
+  /**
+   * Undo even when that deletes users, sessions, accounts or the links from artworks to their
+   * owners (see {@link dataLostByDown}). Without it, such a `down` rejects with
+   * {@link DataLossError} saying what would be lost, before anything changes.
+   */
+  readonly force?: boolean
+}
+
 /**
  * Undoes migrations: the last one by default, every one after `to`, or all of them. Resolves with
- * what was undone (none when nothing was applied).
+ * what was undone (none when nothing was applied). Tables the module did not create are never
+ * dropped, forced or not.
  */
-export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps: 1 }): Promise<MigrationStep[]> {
-  const migrator = createMigrator(db)
-  if ('steps' in target) return unwrap(await migrator.migrateDown())
-  if ('all' in target) return unwrap(await migrator.migrateTo(NO_MIGRATIONS))
-  if (!migrationNames.includes(target.to)) {
+export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps: 1 }, options: MigrateDownOptions = {}): Promise<MigrationStep[]> {
+  if ('to' in target && !migrationNames.includes(target.to)) {
     throw new UsageError(`there is no migration named "${target.to}"; known: ${migrationNames.join(', ')}`)
   }
-  return unwrap(await migrator.migrateTo(target.to))
+  return explained(db, async () => {
+    if (!options.force) {
+      const losses = await dataLostByDown(db, await migrationsUndoneBy(db, target))
+      if (losses.length > 0) throw new DataLossError(losses)
+    }
+    const migrator = createMigrator(db)
+    if ('steps' in target) return unwrap(await migrator.migrateDown())
+    if ('all' in target) return unwrap(await migrator.migrateTo(NO_MIGRATIONS))
+    return unwrap(await migrator.migrateTo(target.to))
+  })
+}
+
+/** The applied migrations that `target` would undo, newest first, as Kysely's Migrator picks them. */
+export async function migrationsUndoneBy(db: Kysely<any>, target: DownTarget): Promise<string[]> {
+  const applied = [...(await appliedMigrations(db)).keys()].sort().reverse()
+  if ('steps' in target) return applied.slice(0, target.steps)
+  if ('all' in target) return applied
+  return applied.filter((name) => name > target.to)
 }
 
 export interface MigrationState {
@@ -81,8 +109,10 @@ export interface MigrationState {
 
 /** Every migration this module knows, with when it was applied. */
 export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]> {
-  const applied = await appliedMigrations(db)
-  return migrationNames.map((name) => ({ name, executedAt: applied.get(name) }))
+  return explained(db, async () => {
+    const applied = await appliedMigrations(db)
+    return migrationNames.map((name) => ({ name, executedAt: applied.get(name) }))
+  })
 }
 
 /**
@@ -92,6 +122,18 @@ export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]
 export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
   const applied = await appliedMigrations(db)
   return migrationNames.filter((name) => !applied.has(name))
+}
+
+/**
+ * Runs `work`, rethrowing a database's error in the one-line, password-free form the CLI prints
+ * (see `db/explain-error.ts`), so that router-backend's boot logs get the same message.
+ */
+async function explained<T>(db: Kysely<any>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw explainFor(db, error)
+  }
 }
 
 async function appliedMigrations(db: Kysely<any>): Promise<Map<string, Date>> {
