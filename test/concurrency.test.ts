@@ -67,6 +67,7 @@ describeEachDatabase('sixteen processes migrating at once', (kind) => {
   })
 
   it('gives up with one line when another process holds the lock past MIGRATION_LOCK_TIMEOUT_MS', async () => {
+    await migrateToLatest(db)
     await migrateDown(db, { steps: 1 })
     await db.connection().execute(async (conn) => {
       await conn.getExecutor().adapter.acquireMigrationLock(conn, { lockTable: 'kysely_migration_lock', lockRowId: 'migration_lock' })
@@ -83,6 +84,8 @@ describeEachDatabase('sixteen processes migrating at once', (kind) => {
   })
 
   it('is not blocked by a lock whose holder was killed', async () => {
+    await migrateToLatest(db)
+    await migrateDown(db, { steps: 1 })
     const holder = await spawnBundled('test/support/migrate-runner.ts', ['hold-lock'], { DATABASE_URL: testDb.url })
     const ended = finished(holder)
     await new Promise<void>((resolve, reject) => {
