@@ -7,7 +7,7 @@
  */
 import type { Kysely } from 'kysely'
 import { findColumn } from '../schema/introspect.js'
-import { ensureIndex, undoCreations, type IndexSpec } from '../schema/online-ddl.js'
+import { ensureIndex, isPlainlyIndexable, undoCreations, type IndexSpec } from '../schema/online-ddl.js'
 
 const MIGRATION = '0003_indexes'
 
@@ -20,8 +20,11 @@ const INDEXES: readonly IndexSpec[] = [
 export async function up(db: Kysely<any>): Promise<void> {
   for (const index of INDEXES) {
     // A legacy artwork_jobs without created_at keeps only its user_id index; db:verify reports it.
-    const columnsExist = await Promise.all(index.columns.map((c) => findColumn(db, index.table, c)))
-    if (columnsExist.every(Boolean)) await ensureIndex(db, MIGRATION, index)
+    // So does an adopted MySQL account whose ids are TEXT (made by `better-auth migrate`): a
+    // plain index on TEXT fails there ("Specified key was too long" / "used in key
+    // specification without a key length"), and the migration with it.
+    const columns = await Promise.all(index.columns.map((c) => findColumn(db, index.table, c)))
+    if (columns.every((column) => column && isPlainlyIndexable(db, column))) await ensureIndex(db, MIGRATION, index)
   }
 }
 

@@ -24,7 +24,7 @@ import { sql, type Kysely } from 'kysely'
 import { AuthDbError, SchemaConflictError, describeError } from '../errors.js'
 import type { DataTypeExpression } from './column-types.js'
 import { engineOf, type Engine } from './dialect.js'
-import { findColumn, listForeignKeys, listIndexes, tableExists, type IndexInfo } from './introspect.js'
+import { findColumn, listForeignKeys, listIndexes, tableExists, type ColumnInfo, type IndexInfo } from './introspect.js'
 import { createdBy, forgetCreation, recordCreation, type LedgerEntry } from './ledger.js'
 
 /** `created`: made now; `present`: already there by that name; `adopted`: an equivalent exists. */
@@ -249,6 +249,15 @@ async function dropIndexStatement(conn: Kysely<any>, engine: Engine, table: stri
       }
       return
   }
+}
+
+/**
+ * Whether a plain index can cover `column`. MySQL/MariaDB index `TEXT`/`BLOB` columns only by a
+ * prefix, which tables made by `better-auth migrate` have (its MySQL `account.accountId` and
+ * `providerId` are `text`); PostgreSQL indexes any of the types the migrations use.
+ */
+export function isPlainlyIndexable(db: Kysely<any>, column: ColumnInfo): boolean {
+  return engineOf(db) !== 'mysql' || !/(text|blob)$/.test(column.baseType)
 }
 
 /** Whether an existing index can stand in for the one specified. */
