@@ -85,7 +85,38 @@ async function silentServer(): Promise<{ port: number; close(): Promise<void> }>
   }
 }
 
+/**
+ * A stand-in PostgreSQL server that answers every startup with the error a real one sends for a
+ * wrong password (the test server trusts every local connection, so it never asks for one).
+ */
+async function passwordRefusingPostgres(): Promise<{ port: number; close(): Promise<void> }> {
+  const fields = [['S', 'FATAL'], ['V', 'FATAL'], ['C', '28P01'], ['M', 'password authentication failed for user "app"']]
+  const body = Buffer.concat([...fields.map(([k, v]) => Buffer.from(`${k}${v}\0`)), Buffer.from('\0')])
+  const length = Buffer.alloc(4)
+  length.writeInt32BE(body.length + 4)
+  const errorResponse = Buffer.concat([Buffer.from('E'), length, body])
+  const server = createServer((socket) => {
+    socket.on('error', () => {})
+    socket.once('data', () => socket.end(errorResponse))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) }
+}
+
 describe('DATABASE_URL that cannot work', () => {
+  it('a wrong password (postgres, protocol-level stand-in)', async () => {
+    const server = await passwordRefusingPostgres()
+    try {
+      await expectExplained(`postgres://app:${SECRET}@127.0.0.1:${server.port}/db`, {
+        code: 1,
+        says: /the database refused user "app" at postgres:\/\/app:\*\*\*@127\.0\.0\.1:\d+\/db; check the user and password in DATABASE_URL/,
+      })
+    } finally {
+      await server.close()
+    }
+  })
+
   it('a malformed URL', async () => {
     await expectExplained(`postgres://app:${SECRET}@[not-a-host/db`, { code: 2, says: /DATABASE_URL is not a valid URL; use postgres:\/\// })
   })
@@ -234,5 +265,42 @@ describe.skipIf(unavailableReason('mysql') && !process.env.CI)('MariaDB/MySQL re
   it('a read-only user (SELECT only: MariaDB has no per-user read_only)', async () => {
     const user = await createUser('select')
     await expectExplained(urlFor(user), { code: 1, says: new RegExp(`user "${user}" lacks a privilege the migration needs \\(CREATE command denied`) })
+  })
+})
+
+describe('arguments the CLI does not take', () => {
+  const cases: [string[], RegExp][] = [
+    [['migrate:latest', 'now'], /unexpected argument "now"/],
+    [['migrate:down', '--to'], /Option '--to <value>' argument missing/],
+    [['migrate:down', '--all', '--to', '0001_better_auth'], /give --to or --all, not both/],
+    [['migrate:status', '--force'], /Unknown option '--force'/],
+    [['migrate:latest', '--check=yes'], /--check.*does not take an argument/],
+    [['migrate:latest', '-x'], /Unknown option '-x'/],
+  ]
+  for (const [args, says] of cases) {
+    it(`refuses ${args.join(' ')} with usage help and exit 2`, async () => {
+      const { code, stderr, stdout } = await runCli(args, { DATABASE_URL: `postgres://app:${SECRET}@127.0.0.1:1/db` })
+      expect(code).toBe(2)
+      expect(stderr).toMatch(says)
+      expect(stderr).toContain('usage: artorizer-auth-db <command> [options]')
+      expect(stderr + stdout).not.toContain(SECRET)
+    })
+  }
+
+  it('refuses migrate:down --to a migration that does not exist, naming the known ones', async () => {
+    const { code, stderr } = await runCli(['migrate:down', '--to', '9999_nope'], { DATABASE_URL: 'pglite:memory' })
+    expect(code).toBe(2)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).toContain('there is no migration named "9999_nope"; known: 0001_better_auth, 0002_artorizer_user_link, 0003_indexes')
+  })
+})
+
+describe('DEBUG', () => {
+  it('adds the stack trace, still without the password', async () => {
+    const { code, stderr } = await runCli(['migrate:latest'], { DATABASE_URL: `postgres://app:${SECRET}@127.0.0.1:1/db`, DEBUG: '1' })
+    expect(code).toBe(1)
+    expect(stderr).toContain('connection refused')
+    expect(stderr).toMatch(/\n\s+at /)
+    expect(stderr).not.toContain(SECRET)
   })
 })
