@@ -5,7 +5,8 @@
  * external and load from node_modules as they would in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -26,8 +27,10 @@ const bundles = new Map<string, Promise<string>>()
 export function bundle(entry: string): Promise<string> {
   let file = bundles.get(entry)
   if (!file) {
-    const outfile = join(OUT_DIR, `${entry.replace(/[^a-z0-9]+/gi, '_')}.${process.pid}.mjs`)
+    // One file per test worker (threads share a pid), removed when the worker's process ends.
+    const outfile = join(OUT_DIR, `${entry.replace(/[^a-z0-9]+/gi, '_')}.${process.pid}.${randomBytes(4).toString('hex')}.mjs`)
     mkdirSync(OUT_DIR, { recursive: true })
+    process.once('exit', () => rmSync(outfile, { force: true }))
     file = build({
       entryPoints: [join(ROOT, entry)],
       outfile,
