@@ -62,7 +62,7 @@ describeEachDatabase('a migration killed at any point converges on the next run'
         }
       })
 
-      it(`runs ${POINTS_PER_SCENARIO} kill points spread over the whole sequence`, async () => {
+      it(`kills at ${POINTS_PER_SCENARIO} points spread over the whole sequence (and, from empty, inside Kysely's bootstrap)`, async () => {
         expect(statements.length).toBeGreaterThan(20)
         expect(reference.migrations).toEqual(migrationNames)
         const points = Array.from({ length: POINTS_PER_SCENARIO }, (_, i) => Math.max(1, Math.round(((i + 0.5) * statements.length) / POINTS_PER_SCENARIO)))
