@@ -43,7 +43,7 @@ async function expectExplained(url: string, expectation: Expectation): Promise<v
   expect(json.stdout + json.stderr).not.toContain(SECRET)
 
   // What router-backend sees at boot.
-  const saved = { ...process.env }
+  const saved = Object.fromEntries(Object.keys(expectation.env ?? {}).map((key) => [key, process.env[key]]))
   Object.assign(process.env, expectation.env)
   let thrown: unknown
   try {
@@ -56,7 +56,10 @@ async function expectExplained(url: string, expectation: Expectation): Promise<v
   } catch (error) {
     thrown = error
   } finally {
-    process.env = saved
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
   }
   expect(thrown).toBeInstanceOf(Error)
   const error = thrown as Error
