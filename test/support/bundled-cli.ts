@@ -5,8 +5,8 @@
  * external and load from node_modules as they would in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, rmSync } from 'node:fs'
-import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -23,24 +23,36 @@ export interface ProcessResult {
 
 const bundles = new Map<string, Promise<string>>()
 
-/** Bundles `entry` (a path from the project root) and resolves with the JavaScript file's path. */
+/**
+ * Bundles `entry` (a path from the project root) and resolves with the JavaScript file's path.
+ * The file is named by its content's hash and written by rename, so test workers bundling at
+ * the same time never read each other's half-written file, and a rerun reuses it.
+ */
 export function bundle(entry: string): Promise<string> {
   let file = bundles.get(entry)
   if (!file) {
-    // One file per test worker (threads share a pid), removed when the worker's process ends.
-    const outfile = join(OUT_DIR, `${entry.replace(/[^a-z0-9]+/gi, '_')}.${process.pid}.${randomBytes(4).toString('hex')}.mjs`)
-    mkdirSync(OUT_DIR, { recursive: true })
-    process.once('exit', () => rmSync(outfile, { force: true }))
     file = build({
       entryPoints: [join(ROOT, entry)],
-      outfile,
+      outfile: join(OUT_DIR, 'bundle.mjs'),
+      write: false,
       bundle: true,
       platform: 'node',
       format: 'esm',
       target: 'node20',
       packages: 'external',
       logLevel: 'error',
-    }).then(() => outfile)
+    }).then(({ outputFiles }) => {
+      const code = outputFiles[0]!.contents
+      const hash = createHash('sha256').update(code).digest('hex').slice(0, 16)
+      const outfile = join(OUT_DIR, `${entry.replace(/[^a-z0-9]+/gi, '_')}.${hash}.mjs`)
+      if (!existsSync(outfile)) {
+        mkdirSync(OUT_DIR, { recursive: true })
+        const partial = `${outfile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+        writeFileSync(partial, code)
+        renameSync(partial, outfile)
+      }
+      return outfile
+    })
     bundles.set(entry, file)
   }
   return file
