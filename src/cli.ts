@@ -15,6 +15,7 @@ import { databaseUrlFromEnv } from './db/env.js'
 import { explainDatabaseError } from './db/explain-error.js'
 import { parseDatabaseUrl, type DatabaseTarget } from './db/url.js'
 import { AuthDbError, MigrationFailedError, UsageError, describeError } from './errors.js'
+import { DataLossError } from './down-guard.js'
 
 const COMMON_OPTIONS = {
   json: { type: 'boolean', default: false },
@@ -115,7 +116,8 @@ function reportFailure(out: Output, error: unknown): void {
   const message = describeError(error)
   if (out.json) {
     const migration = error instanceof MigrationFailedError ? error.migrationName : undefined
-    console.log(JSON.stringify({ ok: false, error: message, ...(migration ? { migration } : {}) }, null, 2))
+    const wouldLose = error instanceof DataLossError ? error.losses : undefined
+    console.log(JSON.stringify({ ok: false, error: message, ...(migration ? { migration } : {}), ...(wouldLose ? { wouldLose } : {}) }, null, 2))
   } else {
     console.error(`❌ ${message}`)
   }

@@ -20,6 +20,9 @@ export {
   type MigrationState,
   type DownTarget,
 } from './migrate.js'
+export { migrationsUndoneBy, type MigrateDownOptions } from './migrate.js'
+export { dataLostByDown, DataLossError, PROTECTED_TABLES, OWNER_COLUMNS, type DataLoss } from './down-guard.js'
+export { timeoutsFromEnv, type TimeoutsFromEnv } from './db/env.js'
 export { migrations, migrationProvider } from './migrations/index.js'
 export { findSchemaConflicts } from './migrations/index.js'
 export { createAuth, type AuthOptions } from './auth.js'

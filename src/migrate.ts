@@ -10,6 +10,8 @@ import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, Usag
 import { forgetChecksums, migrationChecksums, recordChecksums, storedChecksums } from './migration-sql.js'
 import { assertAdoptable, migrationProvider, migrations } from './migrations/index.js'
 import { sqlDialectOfDb } from './schema/dialect.js'
+import { explainFor } from './db/safe-errors-driver.js'
+import { DataLossError, dataLostByDown } from './down-guard.js'
 
 /** Kysely's default table names, so `kysely migrate:list` (kysely-ctl) sees the same state. */
 export const MIGRATION_TABLE = 'kysely_migration'
@@ -52,36 +54,63 @@ export interface MigrateOptions {
  * and then find nothing left to do.
  */
 export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<MigrationStep[]> {
-  const pending = await pendingMigrations(db)
-  if (pending.length === 0) return []
-  if (options.checkOnly) throw new PendingMigrationsError(pending)
-  // Every check of the run before its first change (and before Kysely creates its tables);
-  // each migration repeats them inside the lock, in case the database changed meanwhile.
-  await assertAdoptable(db, pending)
-  const steps = unwrap(await createMigrator(db).migrateToLatest())
-  // Only the process that applied a migration records its checksum: replicas that waited for
-  // the lock and found nothing left to do write nothing.
-  await recordChecksums(db, steps.map((s) => s.name))
-  return steps
+  return explained(db, async () => {
+    const pending = await pendingMigrations(db)
+    if (pending.length === 0) return []
+    if (options.checkOnly) throw new PendingMigrationsError(pending)
+    // Every check of the run before its first change (and before Kysely creates its tables);
+    // each migration repeats them inside the lock, in case the database changed meanwhile.
+    await assertAdoptable(db, pending)
+    const steps = unwrap(await createMigrator(db).migrateToLatest())
+    // Only the process that applied a migration records its checksum: replicas that waited for
+    // the lock and found nothing left to do write nothing.
+    await recordChecksums(db, steps.map((s) => s.name))
+    return steps
+  })
 }
 
 /** Where `migrateDown` should stop. */
 export type DownTarget = { readonly steps: 1 } | { readonly to: string } | { readonly all: true }
 
+export interface MigrateDownOptions {
+  /**
+   * Undo even when that deletes users, sessions, accounts or the links from artworks to their
+   * owners (see {@link dataLostByDown}). Without it, such a `down` rejects with
+   * {@link DataLossError} saying what would be lost, before anything changes.
+   */
+  readonly force?: boolean
+}
+
 /**
  * Undoes migrations: the last one by default, every one after `to`, or all of them. Resolves with
- * what was undone (none when nothing was applied).
+ * what was undone (none when nothing was applied). Tables the module did not create are never
+ * dropped, forced or not.
  */
-export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps: 1 }): Promise<MigrationStep[]> {
-  const migrator = createMigrator(db)
-  let steps: MigrationStep[]
-  if ('steps' in target) steps = unwrap(await migrator.migrateDown())
-  else if ('all' in target) steps = unwrap(await migrator.migrateTo(NO_MIGRATIONS))
-  else if (!migrationNames.includes(target.to)) {
+export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps: 1 }, options: MigrateDownOptions = {}): Promise<MigrationStep[]> {
+  if ('to' in target && !migrationNames.includes(target.to)) {
     throw new UsageError(`there is no migration named "${target.to}"; known: ${migrationNames.join(', ')}`)
-  } else steps = unwrap(await migrator.migrateTo(target.to))
-  await forgetChecksums(db, steps.map((s) => s.name))
-  return steps
+  }
+  return explained(db, async () => {
+    if (!options.force) {
+      const losses = await dataLostByDown(db, await migrationsUndoneBy(db, target))
+      if (losses.length > 0) throw new DataLossError(losses)
+    }
+    const migrator = createMigrator(db)
+    let steps: MigrationStep[]
+    if ('steps' in target) steps = unwrap(await migrator.migrateDown())
+    else if ('all' in target) steps = unwrap(await migrator.migrateTo(NO_MIGRATIONS))
+    else steps = unwrap(await migrator.migrateTo(target.to))
+    await forgetChecksums(db, steps.map((s) => s.name))
+    return steps
+  })
+}
+
+/** The applied migrations that `target` would undo, newest first, as Kysely's Migrator picks them. */
+export async function migrationsUndoneBy(db: Kysely<any>, target: DownTarget): Promise<string[]> {
+  const applied = [...(await appliedMigrations(db)).keys()].sort().reverse()
+  if ('steps' in target) return applied.slice(0, target.steps)
+  if ('all' in target) return applied
+  return applied.filter((name) => name > target.to)
 }
 
 export interface MigrationState {
@@ -100,19 +129,21 @@ export interface MigrationState {
  * by any migration the database records that the code does not have.
  */
 export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]> {
-  const applied = await appliedMigrations(db)
-  const stored = await storedChecksums(db)
-  const current = stored.size > 0 ? await migrationChecksums(sqlDialectOfDb(db)) : new Map<string, string>()
-  const known: MigrationState[] = migrationNames.map((name) => {
-    const checksum = stored.get(name)
-    const changed = applied.has(name) && checksum !== undefined && checksum !== current.get(name)
-    return { name, executedAt: applied.get(name), drift: changed ? 'changed' : undefined }
+  return explained(db, async () => {
+    const applied = await appliedMigrations(db)
+    const stored = await storedChecksums(db)
+    const current = stored.size > 0 ? await migrationChecksums(sqlDialectOfDb(db)) : new Map<string, string>()
+    const known: MigrationState[] = migrationNames.map((name) => {
+      const checksum = stored.get(name)
+      const changed = applied.has(name) && checksum !== undefined && checksum !== current.get(name)
+      return { name, executedAt: applied.get(name), drift: changed ? 'changed' : undefined }
+    })
+    const unknown: MigrationState[] = [...applied.keys()]
+      .filter((name) => !migrationNames.includes(name))
+      .sort()
+      .map((name) => ({ name, executedAt: applied.get(name), drift: 'unknown' }))
+    return [...known, ...unknown]
   })
-  const unknown: MigrationState[] = [...applied.keys()]
-    .filter((name) => !migrationNames.includes(name))
-    .sort()
-    .map((name) => ({ name, executedAt: applied.get(name), drift: 'unknown' }))
-  return [...known, ...unknown]
 }
 
 /**
@@ -122,6 +153,18 @@ export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]
 export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
   const applied = await appliedMigrations(db)
   return migrationNames.filter((name) => !applied.has(name))
+}
+
+/**
+ * Runs `work`, rethrowing a database's error in the one-line, password-free form the CLI prints
+ * (see `db/explain-error.ts`), so that router-backend's boot logs get the same message.
+ */
+async function explained<T>(db: Kysely<any>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw explainFor(db, error)
+  }
 }
 
 async function appliedMigrations(db: Kysely<any>): Promise<Map<string, Date>> {

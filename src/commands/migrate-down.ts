@@ -4,12 +4,16 @@ import { plural, type Command } from './command.js'
 
 export const migrateDown: Command = {
   summary: 'undo the last migration',
-  help: ['--to <name>    undo every migration applied after <name>', '--all          undo every migration'],
-  options: { to: { type: 'string' }, all: { type: 'boolean', default: false } },
+  help: [
+    '--to <name>    undo every migration applied after <name>',
+    '--all          undo every migration',
+    '--force        undo even when that deletes users, sessions, accounts or artwork owners',
+  ],
+  options: { to: { type: 'string' }, all: { type: 'boolean', default: false }, force: { type: 'boolean', default: false } },
   validate: (options) => (options.to !== undefined && options.all ? 'give --to or --all, not both' : undefined),
   async run({ database, options, out }) {
     const target: DownTarget = options.all ? { all: true } : typeof options.to === 'string' ? { to: options.to } : { steps: 1 }
-    const steps = await down(database.db, target)
+    const steps = await down(database.db, target, { force: options.force === true })
     for (const step of steps) out.line(`✅ Reverted ${step.name}`)
     out.line(steps.length > 0 ? `✅ Rolled back ${plural(steps.length, 'migration')}` : '✅ Nothing to roll back: no migration is applied')
     out.result({ ok: true, database: describeTarget(database.target), reverted: steps.map((s) => s.name) })

@@ -5,7 +5,8 @@ import { MysqlLockingAdapter, PostgresLockingAdapter, type MigrationLockOptions 
 import { PGliteDialect } from './pglite-dialect.js'
 import { lockPgliteFolder } from './pglite-lock.js'
 import { parseDatabaseUrl, sqlDialectOf, type DatabaseTarget, type SqlDialect } from './url.js'
-import { databaseUrlFromEnv } from './env.js'
+import { databaseUrlFromEnv, timeoutsFromEnv } from './env.js'
+import { withSafeConnectErrors } from './safe-errors-driver.js'
 
 /** How long to wait for a TCP connection to the database, by default. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
@@ -13,7 +14,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 export interface ConnectOptions extends MigrationLockOptions {
   /** A `DATABASE_URL`; when omitted, the environment's (or `.env`'s), else the embedded default. */
   readonly url?: string
-  /** Give up connecting after this many milliseconds. */
+  /** Give up connecting after this many milliseconds (default: `DATABASE_CONNECT_TIMEOUT_MS`, else 10 s). */
   readonly connectTimeoutMs?: number
   /** Kysely's query log (a function receives every query and its duration). */
   readonly log?: LogConfig
@@ -29,10 +30,24 @@ export interface AuthDatabase {
 /**
  * Opens the database named by `options.url` (or `DATABASE_URL`). Only the driver that the URL
  * needs is imported. Nothing is sent to the server until the first query.
+ *
+ * Timeouts left out of `options` come from `DATABASE_CONNECT_TIMEOUT_MS` and
+ * `MIGRATION_LOCK_TIMEOUT_MS`, else the defaults. A failure to connect, in any later query,
+ * rejects with a {@link ConnectionError} whose message says what to fix and never holds the
+ * password.
+ *
+ * @throws {UsageError} when the URL or a timeout variable is malformed (message without password).
  */
 export async function connectDatabase(options: ConnectOptions = {}): Promise<AuthDatabase> {
   const target = parseDatabaseUrl(options.url ?? databaseUrlFromEnv())
-  const db = new Kysely<Database>({ dialect: await createDialect(target, options), log: options.log })
+  const fromEnv = timeoutsFromEnv()
+  const resolved: ConnectOptions = {
+    ...options,
+    connectTimeoutMs: options.connectTimeoutMs ?? fromEnv.connectTimeoutMs,
+    lockTimeoutMs: options.lockTimeoutMs ?? fromEnv.lockTimeoutMs,
+  }
+  const dialect = withSafeConnectErrors(await createDialect(target, resolved), target)
+  const db = new Kysely<Database>({ dialect, log: options.log })
   return { db, target, dialect: sqlDialectOf(target) }
 }
 

@@ -1,4 +1,5 @@
 import { config as loadDotenv } from 'dotenv'
+import { UsageError } from '../errors.js'
 
 /**
  * The `DATABASE_URL` to use: the process environment first, then a `.env` file in the
@@ -7,4 +8,36 @@ import { config as loadDotenv } from 'dotenv'
 export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env === process.env) loadDotenv({ quiet: true })
   return env.DATABASE_URL
+}
+
+/** The timeouts an operator may set without code, read like `DATABASE_URL`. */
+export interface TimeoutsFromEnv {
+  /** `DATABASE_CONNECT_TIMEOUT_MS`: give up connecting after this long. */
+  readonly connectTimeoutMs?: number
+  /** `MIGRATION_LOCK_TIMEOUT_MS`: give up waiting for another process's migrations after this long. */
+  readonly lockTimeoutMs?: number
+}
+
+/**
+ * Reads `DATABASE_CONNECT_TIMEOUT_MS` and `MIGRATION_LOCK_TIMEOUT_MS` (environment, then `.env`).
+ * Unset or empty means "use the default".
+ *
+ * @throws {UsageError} when a value is not a whole number of milliseconds.
+ */
+export function timeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): TimeoutsFromEnv {
+  if (env === process.env) loadDotenv({ quiet: true })
+  return {
+    connectTimeoutMs: milliseconds(env, 'DATABASE_CONNECT_TIMEOUT_MS', 1),
+    lockTimeoutMs: milliseconds(env, 'MIGRATION_LOCK_TIMEOUT_MS', 0),
+  }
+}
+
+function milliseconds(env: NodeJS.ProcessEnv, name: string, minimum: number): number | undefined {
+  const raw = env[name]?.trim()
+  if (!raw) return undefined
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < minimum) {
+    throw new UsageError(`${name} must be a whole number of milliseconds (at least ${minimum}), not "${raw}"`)
+  }
+  return value
 }

@@ -29,8 +29,8 @@ export class MigrationLockTimeoutError extends AuthDbError {
   override name = 'MigrationLockTimeoutError'
   constructor(timeoutMs: number) {
     super(
-      `another process held the migration lock for more than ${Math.round(timeoutMs / 1000)}s; ` +
-        'wait for it to finish (or stop it), then run migrate:latest again',
+      `another process held the migration lock for more than ${formatDuration(timeoutMs)}; ` +
+        'wait for it to finish (or stop it), then run migrate:latest again (MIGRATION_LOCK_TIMEOUT_MS sets how long to wait)',
     )
   }
 }
@@ -80,6 +80,10 @@ export class MysqlLockingAdapter extends MysqlAdapter {
   override async releaseMigrationLock(db: Kysely<any>): Promise<void> {
     await sql`select release_lock(${LOCK_NAME})`.execute(db)
   }
+}
+
+function formatDuration(ms: number): string {
+  return ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`
 }
 
 function sleep(ms: number): Promise<void> {

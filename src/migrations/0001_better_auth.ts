@@ -39,7 +39,7 @@ import {
   ensureNullableColumn,
   ensureTable,
   findEquivalentForeignKey,
-  indexServes,
+  servesAs,
   type IndexSpec,
   undoCreations,
 } from '../schema/online-ddl.js'
@@ -253,7 +253,7 @@ async function planAdoption(db: Kysely<any>, dialect: SqlDialect): Promise<Adopt
   for (const spec of INDEXES) {
     const existing = columnsOf.get(spec.table)
     if (!spec.unique || !existing || !spec.columns.every((c) => existing.has(c))) continue
-    if ((await listIndexes(db, spec.table)).some((index) => indexServes(index, spec))) continue
+    if ((await listIndexes(db, spec.table)).some((index) => servesAs(index, spec))) continue
     const duplicate = await findDuplicate(db, spec.table, spec.columns)
     if (duplicate !== undefined) {
       problems.push(`"${spec.table}"."${spec.columns.join('", "')}" holds duplicates (e.g. ${duplicate}), so it cannot be made unique: remove them`)

@@ -14,7 +14,7 @@ import { SchemaConflictError } from '../errors.js'
 import { INDEXABLE_STRING_LENGTH, boundedStringType, needsBoundForIndex } from '../schema/column-types.js'
 import { sqlDialectOfDb } from '../schema/dialect.js'
 import { findColumn, listIndexes, longestValue, tableExists, type ColumnInfo } from '../schema/introspect.js'
-import { changeColumnType, ensureIndex, indexServes, undoCreations, type IndexSpec } from '../schema/online-ddl.js'
+import { changeColumnType, ensureIndex, servesAs, undoCreations, type IndexSpec } from '../schema/online-ddl.js'
 
 const MIGRATION = '0003_indexes'
 
@@ -58,7 +58,7 @@ async function plan(db: Kysely<any>): Promise<{ problems: string[]; toBound: (Co
   const toBound: (ColumnInfo & { table: string })[] = []
   for (const index of INDEXES) {
     if (!(await tableExists(db, index.table))) continue
-    if ((await listIndexes(db, index.table)).some((existing) => existing.name === index.name || indexServes(existing, index))) continue
+    if ((await listIndexes(db, index.table)).some((existing) => existing.name === index.name || servesAs(existing, index))) continue
     for (const name of index.columns) {
       const column = await findColumn(db, index.table, name)
       if (!column || !needsBoundForIndex(dialect, column)) continue

@@ -24,7 +24,7 @@ import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
 import { AuthDbError, SchemaConflictError, describeError } from '../errors.js'
 import type { DataTypeExpression } from './column-types.js'
 import { engineOf, type Engine } from './dialect.js'
-import { findColumn, listForeignKeys, listIndexes, tableExists, type ForeignKeyInfo, type IndexInfo } from './introspect.js'
+import { findColumn, listForeignKeys, listIndexes, tableExists, type ColumnInfo, type ForeignKeyInfo, type IndexInfo } from './introspect.js'
 import { createdBy, forgetCreation, recordCreation, type LedgerEntry } from './ledger.js'
 import { currentPlan } from './plan.js'
 
@@ -262,7 +262,7 @@ async function dropIndexStatement(conn: Kysely<any>, engine: Engine, table: stri
   }
 }
 
-/** Whether an existing index can stand in for the one specified. */
+/** Whether an existing index can stand in for `spec`: same columns in order, at least as unique, whole and valid. */
 export function servesAs(index: IndexInfo, spec: IndexSpec): boolean {
   return (
     index.valid &&
@@ -365,11 +365,6 @@ export async function ensureTable(
   await builder.execute()
   currentPlan()?.noteTable(builder.toOperationNode())
   return 'created'
-}
-
-/** Whether an existing index can stand in for `spec` (same columns in order, at least as unique, whole). */
-export function indexServes(index: IndexInfo, spec: IndexSpec): boolean {
-  return servesAs(index, spec)
 }
 
 /** A foreign key that already does `spec`'s job under any name: same column, same target. */

@@ -1,0 +1,80 @@
+/**
+ * The guard in front of `migrate:down`: what undoing migrations would delete.
+ *
+ * `down` removes what the ledger (`artorizer_schema_objects`) says a migration created, and
+ * nothing else. Some of that holds data nobody can rebuild: Better Auth's users, their sessions
+ * and accounts (password hashes, OAuth links), and the `user_id` columns that say whose artwork
+ * is whose. {@link dataLostByDown} counts those rows before anything is dropped, and
+ * `migrateDown` refuses while the count is not zero unless it is forced.
+ *
+ * The count is taken before Kysely's Migrator takes its lock, so a row written between the
+ * count and the drop is not reported: `migrate:down` is an operator's command, run while the
+ * service is stopped, not something replicas race on.
+ */
+import { sql, type Kysely } from 'kysely'
+import { AuthDbError } from './errors.js'
+import { createdBy } from './schema/ledger.js'
+import { tableExists, findColumn } from './schema/introspect.js'
+
+/** Tables whose rows are people's accounts: dropping them signs everyone out for good. */
+export const PROTECTED_TABLES: readonly string[] = ['user', 'session', 'account']
+/** Columns that tie data to its owner; dropping one leaves artworks without owners. */
+export const OWNER_COLUMNS: readonly { readonly table: string; readonly column: string }[] = [
+  { table: 'artwork_jobs', column: 'user_id' },
+  { table: 'upload_history', column: 'user_id' },
+]
+
+/** Rows that undoing `migration` would delete, or unlink from their owner (`column`). */
+export interface DataLoss {
+  readonly migration: string
+  readonly table: string
+  /** Set when the column is dropped, not the table: `rows` counts its non-NULL values. */
+  readonly column?: string
+  readonly rows: number
+}
+
+/**
+ * What undoing `migrations` (newest first, as `down` would) would delete: rows of the tables
+ * in {@link PROTECTED_TABLES} and non-NULL values of the columns in {@link OWNER_COLUMNS} that
+ * those migrations created. Empty when nothing of value would be lost.
+ */
+export async function dataLostByDown(db: Kysely<any>, migrations: readonly string[]): Promise<DataLoss[]> {
+  const losses: DataLoss[] = []
+  for (const migration of migrations) {
+    for (const entry of await createdBy(db, migration)) {
+      if (entry.kind === 'table' && PROTECTED_TABLES.includes(entry.table) && (await tableExists(db, entry.table))) {
+        const rows = await countRows(db, entry.table)
+        if (rows > 0) losses.push({ migration, table: entry.table, rows })
+      }
+      if (
+        entry.kind === 'column' &&
+        OWNER_COLUMNS.some((c) => c.table === entry.table && c.column === entry.name) &&
+        (await findColumn(db, entry.table, entry.name))
+      ) {
+        const rows = await countRows(db, entry.table, entry.name)
+        if (rows > 0) losses.push({ migration, table: entry.table, column: entry.name, rows })
+      }
+    }
+  }
+  return losses
+}
+
+/** `down` was asked to delete {@link DataLoss | data} and was not forced. */
+export class DataLossError extends AuthDbError {
+  override name = 'DataLossError'
+  constructor(readonly losses: readonly DataLoss[]) {
+    super(`migrate:down would delete ${losses.map(describeLoss).join(', ')}; back them up, then run it again with --force`)
+  }
+}
+
+export function describeLoss(loss: DataLoss): string {
+  const what = loss.column ? `${loss.table}.${loss.column} (${loss.rows} linked ${loss.rows === 1 ? 'row' : 'rows'})` : `${loss.table} (${loss.rows} ${loss.rows === 1 ? 'row' : 'rows'})`
+  return `${what} from ${loss.migration}`
+}
+
+async function countRows(db: Kysely<any>, table: string, nonNullColumn?: string): Promise<number> {
+  let query = db.selectFrom(table).select(sql<number | string>`count(*)`.as('n'))
+  if (nonNullColumn) query = query.where(nonNullColumn, 'is not', null)
+  const row = (await query.executeTakeFirstOrThrow()) as { n: number | string }
+  return Number(row.n)
+}
