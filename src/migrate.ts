@@ -8,6 +8,7 @@
 import { Migrator, NO_MIGRATIONS, sql, type Kysely, type MigrationResult, type MigrationResultSet } from 'kysely'
 import { MigrationFailedError, PendingMigrationsError, UsageError } from './errors.js'
 import { migrationProvider, migrations } from './migrations/index.js'
+import { withDdlProgress, type DdlProgressReporter } from './schema/ddl-progress.js'
 
 /** Kysely's default table names, so `kysely migrate:list` (kysely-ctl) sees the same state. */
 export const MIGRATION_TABLE = 'kysely_migration'
@@ -41,6 +42,11 @@ export interface MigrationStep {
 export interface MigrateOptions {
   /** Only check: reject with {@link PendingMigrationsError} when anything is pending, run nothing. */
   readonly checkOnly?: boolean
+  /**
+   * Told when long index builds start and end, e.g. `createTerminalProgress(db, process.stdout)`
+   * to draw them on a terminal. Nothing is reported (or queried for it) when unset.
+   */
+  readonly progress?: DdlProgressReporter
 }
 
 /**
@@ -53,7 +59,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
   const pending = await pendingMigrations(db)
   if (pending.length === 0) return []
   if (options.checkOnly) throw new PendingMigrationsError(pending)
-  return unwrap(await createMigrator(db).migrateToLatest())
+  return unwrap(await withDdlProgress(options.progress, () => createMigrator(db).migrateToLatest()))
 }
 
 /** Where `migrateDown` should stop. */

@@ -1,4 +1,4 @@
-import { Kysely, MysqlDialect, PostgresDialect, type Dialect } from 'kysely'
+import { Kysely, MysqlDialect, PostgresDialect, type Dialect, type LogConfig } from 'kysely'
 import type { Database } from './schema.js'
 import { MysqlLockingAdapter, PostgresLockingAdapter, type MigrationLockOptions } from './migration-lock.js'
 import { PGliteDialect } from './pglite-dialect.js'
@@ -13,6 +13,8 @@ export interface ConnectOptions extends MigrationLockOptions {
   readonly url?: string
   /** Give up connecting after this many milliseconds. */
   readonly connectTimeoutMs?: number
+  /** Kysely's `log` option: levels to log, or a function called after every query (e.g. to count them). */
+  readonly log?: LogConfig
 }
 
 /** A connected database: the typed Kysely instance and what it points at. */
@@ -28,7 +30,7 @@ export interface AuthDatabase {
  */
 export async function connectDatabase(options: ConnectOptions = {}): Promise<AuthDatabase> {
   const target = parseDatabaseUrl(options.url ?? databaseUrlFromEnv())
-  const db = new Kysely<Database>({ dialect: await createDialect(target, options) })
+  const db = new Kysely<Database>({ dialect: await createDialect(target, options), log: options.log })
   return { db, target, dialect: sqlDialectOf(target) }
 }
 

@@ -23,6 +23,7 @@
 import { sql, type Kysely } from 'kysely'
 import { AuthDbError, SchemaConflictError, describeError } from '../errors.js'
 import type { DataTypeExpression } from './column-types.js'
+import { reportingIndexBuild } from './ddl-progress.js'
 import { engineOf, type Engine } from './dialect.js'
 import { findColumn, listForeignKeys, listIndexes, tableExists, type IndexInfo } from './introspect.js'
 import { createdBy, forgetCreation, recordCreation, type LedgerEntry } from './ledger.js'
@@ -154,19 +155,21 @@ export async function ensureIndex(db: Kysely<any>, migration: string, spec: Inde
     const unique = spec.unique ? sql`unique ` : sql``
     const columns = sql.join(spec.columns.map((c) => sql.ref(c)))
     try {
-      switch (engine) {
-        case 'pglite':
-          await sql`create ${unique}index if not exists ${sql.id(spec.name)} on ${sql.table(spec.table)} (${columns})`.execute(conn)
-          break
-        case 'postgres':
-          await sql`create ${unique}index concurrently if not exists ${sql.id(spec.name)} on ${sql.table(spec.table)} (${columns})`.execute(conn)
-          break
-        case 'mysql':
-          await withShortLockWait(conn, engine, () =>
-            sql`alter table ${sql.table(spec.table)} add ${unique}index ${sql.id(spec.name)} (${columns}), algorithm=inplace, lock=none`.execute(conn),
-          )
-          break
-      }
+      await reportingIndexBuild(conn, engine, { table: spec.table, index: spec.name }, async () => {
+        switch (engine) {
+          case 'pglite':
+            await sql`create ${unique}index if not exists ${sql.id(spec.name)} on ${sql.table(spec.table)} (${columns})`.execute(conn)
+            break
+          case 'postgres':
+            await sql`create ${unique}index concurrently if not exists ${sql.id(spec.name)} on ${sql.table(spec.table)} (${columns})`.execute(conn)
+            break
+          case 'mysql':
+            await withShortLockWait(conn, engine, () =>
+              sql`alter table ${sql.table(spec.table)} add ${unique}index ${sql.id(spec.name)} (${columns}), algorithm=inplace, lock=none`.execute(conn),
+            )
+            break
+        }
+      })
     } catch (error) {
       if (spec.unique && isUniqueViolation(error)) {
         if (engine === 'postgres') await dropIndexStatement(conn, engine, spec.table, spec.name)
