@@ -11,7 +11,7 @@
  * - MySQL/MariaDB: `ADD COLUMN` with an `ADD CONSTRAINT … FOREIGN KEY` and `foreign_key_checks`
  *   on (which makes the server copy the table), then plain `CREATE INDEX`.
  */
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type LogEvent } from 'kysely'
 import { connectDatabase, createMigrator, createTerminalProgress, migrateToLatest } from '../src/index.js'
 import { findColumn, listForeignKeys, listIndexes } from '../src/schema/introspect.js'
 import { fillArtworkJobs } from './fill.js'
@@ -25,6 +25,14 @@ export interface MigrationRun {
   readonly writer: WriterStats
   /** The writer in the second before the migration started: the noise floor. */
   readonly idle: WriterStats
+  /** The migration's statement that overlapped the writer's worst insert the most: where the stall came from. */
+  readonly worstDuring: string | undefined
+}
+
+interface StatementTiming {
+  readonly startedAt: number
+  readonly endedAt: number
+  readonly sql: string
 }
 
 export interface LiveMigrationResult {
@@ -89,7 +97,12 @@ async function prepare(copy: BenchDatabase, kind: ServerKind, rows: number): Pro
 
 /** Runs `migrate` on its own pool while the writer inserts on its own connection. */
 async function underLoad(kind: ServerKind, copy: BenchDatabase, migrate: (db: Kysely<any>) => Promise<void>): Promise<MigrationRun> {
-  const { db } = await connectDatabase({ url: copy.url })
+  const statements: StatementTiming[] = []
+  const log = (event: LogEvent) => {
+    const endedAt = performance.now()
+    statements.push({ startedAt: endedAt - event.queryDurationMillis, endedAt, sql: event.query.sql })
+  }
+  const { db } = await connectDatabase({ url: copy.url, log })
   await sql`select 1`.execute(db) // connect before the clock starts, as a booted service would have
   const writer = await startWriter(kind, copy.url, copy.name)
   try {
@@ -100,7 +113,13 @@ async function underLoad(kind: ServerKind, copy: BenchDatabase, migrate: (db: Ky
     const to = performance.now()
     await sleep(TAIL_MS)
     const samples = await writer.stop()
-    return { migrationMs: to - from, writer: statsBetween(samples, from, to), idle: statsBetween(samples, idleFrom, from) }
+    const worst = samples.filter((s) => s.startedAt <= to && s.startedAt + s.ms >= from).sort((a, b) => b.ms - a.ms)[0]
+    return {
+      migrationMs: to - from,
+      writer: statsBetween(samples, from, to),
+      idle: statsBetween(samples, idleFrom, from),
+      worstDuring: worst ? mostOverlapping(statements, worst.startedAt, worst.startedAt + worst.ms) : undefined,
+    }
   } catch (error) {
     await writer.stop()
     throw error
@@ -143,6 +162,15 @@ async function assertComplete(copy: BenchDatabase): Promise<void> {
   } finally {
     await db.destroy()
   }
+}
+
+function mostOverlapping(statements: readonly StatementTiming[], from: number, to: number): string | undefined {
+  let best: { overlap: number; sql: string } | undefined
+  for (const statement of statements) {
+    const overlap = Math.min(to, statement.endedAt) - Math.max(from, statement.startedAt)
+    if (overlap > 0 && (!best || overlap > best.overlap)) best = { overlap, sql: statement.sql }
+  }
+  return best?.sql.replace(/\s+/g, ' ').slice(0, 120)
 }
 
 function sleep(ms: number): Promise<void> {

@@ -32,6 +32,10 @@ export function printReport(report: BenchReport, print: (line: string) => void):
         ratio(naive.writer.p99Ms, ours.writer.p99Ms), '', '', ''])
     }
     printTable(print, ['database', 'how', 'migration', 'writer worst', 'writer p99', 'inserts done', 'idle p99', 'worst-stall target'], rows)
+    print('')
+    for (const [kind, { ours, naive }] of live) {
+      print(`${NAMES[kind]}: the worst insert waited on \`${ours.worstDuring ?? '-'}\` (online), \`${naive.worstDuring ?? '-'}\` (naive)`)
+    }
   }
 
   const boot = Object.entries(report.boot) as [ServerKind, NonNullable<BenchReport['boot'][ServerKind]>][]
