@@ -23,7 +23,7 @@ export interface MigrationRun {
   readonly migrationMs: number
   /** The writer during the migration. */
   readonly writer: WriterStats
-  /** The writer in the second before the migration started: the noise floor. */
+  /** The writer in the seconds before the migration started: the noise floor (other load on the machine). */
   readonly idle: WriterStats
   /** The migration's statement that overlapped the writer's worst insert the most: where the stall came from. */
   readonly worstDuring: string | undefined
@@ -51,7 +51,8 @@ export interface LiveMigrationOptions {
   readonly log: (line: string) => void
 }
 
-const IDLE_MS = 1_000
+/** Long enough for the idle worst to say what the machine's own noise is. */
+const IDLE_MS = 5_000
 const TAIL_MS = 200
 
 export async function measureLiveMigration(kind: ServerKind, options: LiveMigrationOptions): Promise<LiveMigrationResult> {
