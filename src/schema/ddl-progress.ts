@@ -37,23 +37,18 @@ export function withDdlProgress<T>(reporter: DdlProgressReporter | undefined, wo
 }
 
 /**
- * Runs `build` (an index build on `conn`), telling the current reporter, if any, when it starts
- * and ends. Only with a reporter does it ask the server for the session id (one query).
+ * Tells the current reporter, if any, that an index build on `conn` starts now; returns the
+ * function to call when it ends (a no-op without a reporter). Only with a reporter does it ask
+ * the server for the session id (one query).
  */
-export async function reportingIndexBuild<T>(
+export async function announceIndexBuild(
   conn: Kysely<any>,
   engine: Engine,
   target: { readonly table: string; readonly index: string },
-  build: () => Promise<T>,
-): Promise<T> {
+): Promise<() => void> {
   const reporter = current.getStore()
-  if (!reporter) return build()
-  const done = reporter.indexBuildStarted({ ...target, engine, sessionId: await sessionIdOf(conn, engine) })
-  try {
-    return await build()
-  } finally {
-    done()
-  }
+  if (!reporter) return () => {}
+  return reporter.indexBuildStarted({ ...target, engine, sessionId: await sessionIdOf(conn, engine) })
 }
 
 async function sessionIdOf(conn: Kysely<any>, engine: Engine): Promise<number | undefined> {

@@ -23,7 +23,7 @@
 import { sql, type Kysely } from 'kysely'
 import { AuthDbError, SchemaConflictError, describeError } from '../errors.js'
 import type { DataTypeExpression } from './column-types.js'
-import { reportingIndexBuild } from './ddl-progress.js'
+import { announceIndexBuild } from './ddl-progress.js'
 import { engineOf, type Engine } from './dialect.js'
 import { findColumn, listForeignKeys, listIndexes, tableExists, type IndexInfo } from './introspect.js'
 import { createdBy, forgetCreation, recordCreation, type LedgerEntry } from './ledger.js'
@@ -154,30 +154,29 @@ export async function ensureIndex(db: Kysely<any>, migration: string, spec: Inde
     await recordCreation(conn, migration, { kind: 'index', table: spec.table, name: spec.name })
     const unique = spec.unique ? sql`unique ` : sql``
     const columns = sql.join(spec.columns.map((c) => sql.ref(c)))
+    const buildEnded = await announceIndexBuild(conn, engine, { table: spec.table, index: spec.name })
     try {
-      await reportingIndexBuild(conn, engine, { table: spec.table, index: spec.name }, async () => {
-        switch (engine) {
-          case 'pglite':
-            await sql`create ${unique}index if not exists ${sql.id(spec.name)} on ${sql.table(spec.table)} (${columns})`.execute(conn)
-            break
-          case 'postgres':
-            await withoutParallelWorkers(conn, () =>
-              sql`create ${unique}index concurrently if not exists ${sql.id(spec.name)} on ${sql.table(spec.table)} (${columns})`.execute(conn),
-            )
-            break
-          case 'mysql':
-            await withShortLockWait(conn, engine, () =>
-              sql`alter table ${sql.table(spec.table)} add ${unique}index ${sql.id(spec.name)} (${columns}), algorithm=inplace, lock=none`.execute(conn),
-            )
-            break
-        }
-      })
+      switch (engine) {
+        case 'pglite':
+          await sql`create ${unique}index if not exists ${sql.id(spec.name)} on ${sql.table(spec.table)} (${columns})`.execute(conn)
+          break
+        case 'postgres':
+          await withoutParallelWorkers(conn, () => sql`create ${unique}index concurrently if not exists ${sql.id(spec.name)} on ${sql.table(spec.table)} (${columns})`.execute(conn))
+          break
+        case 'mysql':
+          await withShortLockWait(conn, engine, () =>
+            sql`alter table ${sql.table(spec.table)} add ${unique}index ${sql.id(spec.name)} (${columns}), algorithm=inplace, lock=none`.execute(conn),
+          )
+          break
+      }
     } catch (error) {
       if (spec.unique && isUniqueViolation(error)) {
         if (engine === 'postgres') await dropIndexStatement(conn, engine, spec.table, spec.name)
         throw new SchemaConflictError([`${spec.table} has duplicate values in (${spec.columns.join(', ')}), so ${spec.name} cannot be unique`])
       }
       throw error
+    } finally {
+      buildEnded()
     }
     return 'created'
   })
@@ -324,9 +323,10 @@ async function withShortLockWait<T>(conn: Kysely<any>, engine: Engine, statement
  * Runs a PostgreSQL index build on this session's process alone. By default a large table's
  * build also starts up to `max_parallel_maintenance_workers` (2) parallel workers: faster, but
  * on a small server they take every core, and the application's inserts then wait for CPU.
- * Measured with `npm run bench` at 1,000,000 rows on 2 cores, the writer's worst insert during
- * the build was 92-152 ms with workers and 39-64 ms without, for a build about 1.5x as long.
- * An online build is worth being slower to stay out of the writers' way.
+ * Measured at 1,000,000 rows on a shared 2-core machine (the benchmark's writer, six builds of
+ * each kind), the writer's worst insert during the build was 22-152 ms (median 98) with workers
+ * and 39-64 ms (median 45) without, for a build about 1.5x as long. An online build is worth
+ * being slower to stay out of the writers' way.
  */
 async function withoutParallelWorkers<T>(conn: Kysely<any>, build: () => Promise<T>): Promise<T> {
   await sql`set max_parallel_maintenance_workers = 0`.execute(conn)
