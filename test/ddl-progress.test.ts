@@ -42,7 +42,7 @@ describeEachDatabase('index build progress', (kind) => {
       if (kind === 'pglite') expect(build.sessionId).toBeUndefined()
       else expect(build.sessionId).toBeGreaterThan(0)
     }
-  })
+  }, 120_000) // a whole first migration: PGlite on a busy 2-core machine takes most of a minute
 
   it.skipIf(kind === 'pglite')('draws a status line for a long build, then a summary, and nothing for a short one', async () => {
     const written: string[] = []
