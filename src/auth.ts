@@ -2,7 +2,8 @@
  * Better Auth on its native Kysely adapter, over the module's own Kysely instance, so that
  * router-backend takes its auth and its database from one place.
  */
-import { betterAuth, type BetterAuthOptions } from 'better-auth'
+import { createRequire } from 'node:module'
+import type { BetterAuthOptions } from 'better-auth'
 import type { AuthDatabase } from './db/connect.js'
 
 /** Better Auth's options, less `database`, which {@link createAuth} fills in. */
@@ -17,5 +18,17 @@ export type AuthOptions = Omit<BetterAuthOptions, 'database'>
  * const auth = createAuth(database, { secret: process.env.BETTER_AUTH_SECRET, emailAndPassword: { enabled: true } })
  */
 export function createAuth<const O extends AuthOptions>(database: AuthDatabase, options: O) {
-  return betterAuth({ ...options, database: { db: database.db, type: database.dialect } })
+  return loadBetterAuth().betterAuth({ ...options, database: { db: database.db, type: database.dialect } })
+}
+
+/**
+ * Better Auth (with zod, jose and the rest) takes longer to import than everything else here
+ * together, and a service that only runs `migrateToLatest` (or its check-only mode) at boot
+ * never needs it. So it is loaded on the first `createAuth` call, not when this module is
+ * imported. `createAuth` stays synchronous, as Better Auth's own `betterAuth` is, which a
+ * dynamic `import()` cannot be: `require` of an ES module does it, which every Node version
+ * this module supports (20.19 and newer) allows.
+ */
+function loadBetterAuth(): typeof import('better-auth') {
+  return createRequire(import.meta.url)('better-auth') as typeof import('better-auth')
 }

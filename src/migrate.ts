@@ -12,6 +12,7 @@ import { assertAdoptable, migrationProvider, migrations } from './migrations/ind
 import { sqlDialectOfDb } from './schema/dialect.js'
 import { explainFor } from './db/safe-errors-driver.js'
 import { DataLossError, dataLostByDown } from './down-guard.js'
+import { withDdlProgress, type DdlProgressReporter } from './schema/ddl-progress.js'
 
 /** Kysely's default table names, so `kysely migrate:list` (kysely-ctl) sees the same state. */
 export const MIGRATION_TABLE = 'kysely_migration'
@@ -45,6 +46,11 @@ export interface MigrationStep {
 export interface MigrateOptions {
   /** Only check: reject with {@link PendingMigrationsError} when anything is pending, run nothing. */
   readonly checkOnly?: boolean
+  /**
+   * Told when long index builds start and end, e.g. `createTerminalProgress(db, process.stdout)`
+   * to draw them on a terminal. Nothing is reported (or queried for it) when unset.
+   */
+  readonly progress?: DdlProgressReporter
 }
 
 /**
@@ -61,7 +67,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
     await assertAdoptable(db, pending)
-    const steps = unwrap(await createMigrator(db).migrateToLatest())
+    const steps = unwrap(await withDdlProgress(options.progress, () => createMigrator(db).migrateToLatest()))
     // Only the process that applied a migration records its checksum: replicas that waited for
     // the lock and found nothing left to do write nothing.
     await recordChecksums(db, steps.map((s) => s.name))

@@ -1,3 +1,4 @@
+import { createTerminalProgress } from '../db/terminal-progress.js'
 import { describeTarget } from '../db/url.js'
 import { migrateToLatest, pendingMigrations } from '../migrate.js'
 import { formatSql, planMigrations } from '../migration-sql.js'
@@ -21,7 +22,9 @@ export const migrateLatest: Command = {
       return
     }
     out.line(`✅ Migrating database ${where}...`)
-    const steps = await migrateToLatest(database.db, { checkOnly: options.check === true })
+    // Long index builds draw a status line, on a terminal only (never into --json or a pipe).
+    const progress = out.interactive ? createTerminalProgress(database.db, process.stdout) : undefined
+    const steps = await migrateToLatest(database.db, { checkOnly: options.check === true, progress })
     for (const step of steps) out.line(`✅ Applied ${step.name}`)
     out.line(
       steps.length > 0

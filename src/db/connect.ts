@@ -16,7 +16,7 @@ export interface ConnectOptions extends MigrationLockOptions {
   readonly url?: string
   /** Give up connecting after this many milliseconds (default: `DATABASE_CONNECT_TIMEOUT_MS`, else 10 s). */
   readonly connectTimeoutMs?: number
-  /** Kysely's query log (a function receives every query and its duration). */
+  /** Kysely's `log` option: levels to log, or a function called after every query (e.g. to count them). */
   readonly log?: LogConfig
 }
 

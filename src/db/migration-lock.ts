@@ -21,6 +21,12 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 120_000
 
 /** Names the lock on both dialects: one lock per database, whatever the migration table. */
 const LOCK_NAME = 'artorizer_auth_db_migrations'
+/**
+ * MySQL's `GET_LOCK` names are server-wide, unlike PostgreSQL's advisory locks (per database):
+ * the database's name goes into the lock's, or a migration of one database would hold up every
+ * other database on the server. Hashed, because a name may have at most 64 characters.
+ */
+const MYSQL_LOCK_NAME = sql`concat(${LOCK_NAME}, ':', md5(database()))`
 /** `hashtext` would do on PostgreSQL, but a literal keeps the lock visible in `pg_locks`. */
 const PG_LOCK_KEY = 4_871_903_240_013_511n
 const POLL_INTERVAL_MS = 150
@@ -73,12 +79,12 @@ export class MysqlLockingAdapter extends MysqlAdapter {
 
   override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
     const seconds = Math.max(0, Math.ceil(this.#timeoutMs / 1000))
-    const { rows } = await sql<{ granted: number | null }>`select get_lock(${LOCK_NAME}, ${seconds}) as granted`.execute(db)
+    const { rows } = await sql<{ granted: number | null }>`select get_lock(${MYSQL_LOCK_NAME}, ${seconds}) as granted`.execute(db)
     if (Number(rows[0]?.granted) !== 1) throw new MigrationLockTimeoutError(this.#timeoutMs)
   }
 
   override async releaseMigrationLock(db: Kysely<any>): Promise<void> {
-    await sql`select release_lock(${LOCK_NAME})`.execute(db)
+    await sql`select release_lock(${MYSQL_LOCK_NAME})`.execute(db)
   }
 }
 

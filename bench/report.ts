@@ -1,0 +1,98 @@
+/**
+ * The benchmark's tables, printed as Markdown so that a run can be pasted into the README as
+ * it is.
+ */
+import type { BenchReport } from './run.js'
+import type { ServerKind } from './servers.js'
+import type { ProbeResult } from './startup.js'
+
+const NAMES: Record<ServerKind, string> = { postgres: 'PostgreSQL', mysql: 'MariaDB/MySQL' }
+
+export function printReport(report: BenchReport, print: (line: string) => void): void {
+  const load = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(' / ')
+  print('')
+  print(
+    `${report.rows.toLocaleString('en')} rows in artwork_jobs; ${report.machine.cpus} cores, load average (1/5/15 min) ` +
+      `${load(report.machine.loadBefore)} before, ${load(report.machine.loadAfter)} after; Node ${report.machine.node}`,
+  )
+
+  const live = Object.entries(report.live) as [ServerKind, NonNullable<BenchReport['live'][ServerKind]>][]
+  if (live.length > 0) {
+    print('')
+    print('Linking artwork_jobs to users while a writer inserts back to back:')
+    print('')
+    const rows: string[][] = []
+    for (const [kind, result] of live) {
+      const { ours, naive } = result
+      const target = report.targets[kind]
+      rows.push([NAMES[kind], 'migrateToLatest (online)', seconds(ours.migrationMs), ms(ours.writer.worstMs), ms(ours.writer.p99Ms), count(ours.writer.inserts), ms(ours.idle.worstMs), ms(ours.idle.p99Ms),
+        `${ours.writer.worstMs <= target ? '✅' : '❌'} ≤ ${target} ms`])
+      rows.push([NAMES[kind], 'naive statements', seconds(naive.migrationMs), ms(naive.writer.worstMs), ms(naive.writer.p99Ms), count(naive.writer.inserts), ms(naive.idle.worstMs), ms(naive.idle.p99Ms), ''])
+      rows.push([NAMES[kind], 'naive ÷ online', ratio(naive.migrationMs, ours.migrationMs), ratio(naive.writer.worstMs, ours.writer.worstMs),
+        ratio(naive.writer.p99Ms, ours.writer.p99Ms), '', '', '', ''])
+    }
+    printTable(print, ['database', 'how', 'migration', 'writer worst', 'writer p99', 'inserts done', 'idle worst (5 s before)', 'idle p99', 'worst-stall target'], rows)
+    print('')
+    for (const [kind, { ours, naive }] of live) {
+      print(`${NAMES[kind]}: the worst insert waited on \`${ours.worstDuring ?? '-'}\` (online), \`${naive.worstDuring ?? '-'}\` (naive)`)
+    }
+  }
+
+  const boot = Object.entries(report.boot) as [ServerKind, NonNullable<BenchReport['boot'][ServerKind]>][]
+  if (boot.length > 0) {
+    print('')
+    print('Boot check on an up-to-date database (fresh pool each time, median of 7; round trips = statements sent):')
+    print('')
+    const ways = [
+      ['artorizer-auth-db `migrateToLatest`', 'ours'],
+      ["Kysely's `Migrator.migrateToLatest()`", 'kyselyMigrator'],
+      ["Better Auth's `getMigrations`", 'betterAuthGetMigrations'],
+    ] as const
+    printTable(
+      print,
+      ['check', ...boot.flatMap(([kind]) => [`${NAMES[kind]} time`, `${NAMES[kind]} round trips`])],
+      ways.map(([label, key]) => [label, ...boot.flatMap(([, result]) => [ms(result[key].ms), String(result[key].roundTrips)])]),
+    )
+  }
+
+  if (report.startup) {
+    print('')
+    print('Startup in a fresh Node process (compiled module; median of 3):')
+    print('')
+    const { boots, pglite } = report.startup
+    const row = (label: string, p: ProbeResult) => [label, ms(p.importMs), ms(p.openMs), ms(p.migrateMs), String(p.queries), (p.packages ?? []).filter(isDriverOrAuth).join(', ')]
+    const rows = Object.entries(boots)
+      .filter(([kind]) => kind !== 'pglite')
+      .map(([kind, p]) => row(`${NAMES[kind as ServerKind]}, up to date`, p))
+    rows.push(row('PGlite warm (folder reused, up to date)', pglite.warm))
+    rows.push(row(`PGlite cold (new folder, ${pglite.cold.applied.length} migrations)`, pglite.cold))
+    printTable(print, ['start', 'import', 'open database', 'migrateToLatest', 'its round trips', 'drivers / auth loaded'], rows)
+  }
+}
+
+/** The packages whose loading the startup row is about. */
+function isDriverOrAuth(name: string): boolean {
+  return ['pg', 'mysql2', '@electric-sql/pglite', 'better-auth'].includes(name)
+}
+
+function printTable(print: (line: string) => void, header: string[], rows: string[][]): void {
+  print(`| ${header.join(' | ')} |`)
+  print(`| ${header.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`)
+  for (const row of rows) print(`| ${row.join(' | ')} |`)
+}
+
+function ms(value: number): string {
+  return value >= 100 ? `${Math.round(value).toLocaleString('en')} ms` : `${value.toFixed(1)} ms`
+}
+
+function seconds(value: number): string {
+  return `${(value / 1000).toFixed(2)} s`
+}
+
+function count(value: number): string {
+  return value.toLocaleString('en')
+}
+
+function ratio(a: number, b: number): string {
+  return b > 0 ? `${(a / b).toFixed(a / b >= 10 ? 0 : 1)}×` : ''
+}

@@ -1,0 +1,96 @@
+/**
+ * The application's side of the benchmark: one connection of its own that inserts artworks
+ * into `artwork_jobs` back to back, one autocommitted row at a time, as router-backend does,
+ * and times every insert. The drivers are used directly, without Kysely or a pool, so the
+ * timings hold the server's wait and nothing of ours.
+ */
+import type { ServerKind } from './servers.js'
+
+/** One insert: when it started (ms, `performance.now()`), how long it took, and whether it failed. */
+export interface InsertSample {
+  readonly startedAt: number
+  readonly ms: number
+  readonly failed: boolean
+}
+
+export interface Writer {
+  /** Stops after the insert in flight and closes the connection; resolves with every sample. */
+  stop(): Promise<InsertSample[]>
+}
+
+/** Statistics of the inserts that overlapped a time window. */
+export interface WriterStats {
+  readonly inserts: number
+  readonly failed: number
+  readonly worstMs: number
+  readonly p99Ms: number
+  readonly medianMs: number
+}
+
+export async function startWriter(kind: ServerKind, url: string, label: string): Promise<Writer> {
+  const insert = kind === 'postgres' ? await pgInserter(url) : await mysqlInserter(url)
+  const samples: InsertSample[] = []
+  let stopping = false
+  const loop = (async () => {
+    for (let i = 0; !stopping; i++) {
+      const startedAt = performance.now()
+      let failed = false
+      try {
+        await insert.run(`bench-${label}-${i}`, `s3://artorizer-in/bench-${label}-${i}.png`)
+      } catch {
+        failed = true
+      }
+      samples.push({ startedAt, ms: performance.now() - startedAt, failed })
+    }
+  })()
+  return {
+    async stop() {
+      stopping = true
+      await loop
+      await insert.close()
+      return samples
+    },
+  }
+}
+
+/** Inserts that overlapped `[from, to]` (times from `performance.now()`). */
+export function statsBetween(samples: readonly InsertSample[], from: number, to: number): WriterStats {
+  const inWindow = samples.filter((s) => s.startedAt <= to && s.startedAt + s.ms >= from)
+  const ms = inWindow.map((s) => s.ms).sort((a, b) => a - b)
+  return {
+    inserts: inWindow.filter((s) => !s.failed).length,
+    failed: inWindow.filter((s) => s.failed).length,
+    worstMs: ms.at(-1) ?? 0,
+    p99Ms: percentile(ms, 0.99),
+    medianMs: percentile(ms, 0.5),
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
+}
+
+interface Inserter {
+  run(jobId: string, originalUrl: string): Promise<unknown>
+  close(): Promise<void>
+}
+
+async function pgInserter(url: string): Promise<Inserter> {
+  const { default: pg } = await import('pg')
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  return {
+    run: (jobId, originalUrl) => client.query('insert into artwork_jobs (job_id, original_url) values ($1, $2)', [jobId, originalUrl]),
+    close: () => client.end(),
+  }
+}
+
+async function mysqlInserter(url: string): Promise<Inserter> {
+  const { createConnection } = await import('mysql2/promise')
+  const connection = await createConnection({ uri: url })
+  return {
+    run: (jobId, originalUrl) => connection.query('insert into artwork_jobs (job_id, original_url) values (?, ?)', [jobId, originalUrl]),
+    close: () => connection.end(),
+  }
+}

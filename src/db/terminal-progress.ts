@@ -1,0 +1,110 @@
+/**
+ * Shows long index builds on a terminal while `migrateToLatest` runs: one status line, redrawn
+ * in place twice a second, gone when the build ends.
+ *
+ * - PostgreSQL: phase and percentage from `pg_stat_progress_create_index`, read for the
+ *   building session's pid.
+ * - MariaDB: stage and percentage from `information_schema.processlist` (its `STAGE`,
+ *   `MAX_STAGE`, `PROGRESS` columns) when the server fills them; MySQL has no such columns, so
+ *   there (and whenever the server reports nothing) the line shows the elapsed time only.
+ * - PGlite runs the build on Node's own thread: nothing can be drawn until it ends.
+ *
+ * The polls go through `db`'s pool, so on a connection other than the one that builds: the
+ * caller passes the pool-level `Kysely`, never one bound to the migrating connection.
+ */
+import { sql, type Kysely } from 'kysely'
+import type { DdlProgressReporter, IndexBuild } from '../schema/ddl-progress.js'
+
+/** Where the status line goes: a terminal's stream (`process.stdout`). */
+export interface ProgressStream {
+  write(text: string): unknown
+}
+
+export interface TerminalProgressOptions {
+  /** How often the line is redrawn (and the server polled), in milliseconds. */
+  readonly intervalMs?: number
+}
+
+/** A status line is drawn only for builds that last longer than one interval. */
+const DEFAULT_INTERVAL_MS = 500
+const CLEAR_LINE = '\r\x1b[K'
+
+/**
+ * A reporter for `migrateToLatest`'s `progress` option that draws on `stream`. Give it only a
+ * terminal: the CLI does so when stdout is a TTY and `--json` is not set.
+ */
+export function createTerminalProgress(db: Kysely<any>, stream: ProgressStream, options: TerminalProgressOptions = {}): DdlProgressReporter {
+  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS
+  let serverProgress = true // false once the server shows it has no progress columns (MySQL)
+
+  return {
+    indexBuildStarted(build) {
+      const started = Date.now()
+      let running = true
+      let drawn = false
+      let timer: NodeJS.Timeout | undefined
+
+      const tick = async () => {
+        let detail: string | undefined
+        if (serverProgress && build.sessionId !== undefined) {
+          try {
+            detail = await readProgress(db, build)
+          } catch {
+            serverProgress = false
+          }
+        }
+        if (!running) return
+        const elapsed = `${((Date.now() - started) / 1000).toFixed(1)}s`
+        stream.write(`${CLEAR_LINE}⏳ building ${build.index} on ${build.table}${detail ? `: ${detail}` : ''} (${elapsed})`)
+        drawn = true
+        timer = setTimeout(tick, intervalMs)
+      }
+      timer = setTimeout(tick, intervalMs)
+
+      return () => {
+        running = false
+        clearTimeout(timer)
+        if (!drawn) return
+        const seconds = ((Date.now() - started) / 1000).toFixed(1)
+        stream.write(`${CLEAR_LINE}   built ${build.index} on ${build.table} in ${seconds}s\n`)
+      }
+    },
+  }
+}
+
+/** One line of what the server says about the build, or undefined when it says nothing. */
+async function readProgress(db: Kysely<any>, build: IndexBuild): Promise<string | undefined> {
+  if (build.engine === 'postgres') {
+    const { rows } = await sql<PgProgressRow>`
+      select phase, blocks_total, blocks_done, tuples_total, tuples_done, lockers_total, lockers_done
+      from pg_stat_progress_create_index where pid = ${build.sessionId}`.execute(db)
+    return rows[0] ? describePgProgress(rows[0]) : undefined
+  }
+  // MariaDB only: MySQL has no such columns, the query fails, and the caller stops asking.
+  const { rows } = await sql<{ stage: number; maxStage: number; progress: number }>`
+    select stage, max_stage as ${sql.ref('maxStage')}, progress
+    from information_schema.processlist where id = ${build.sessionId}`.execute(db)
+  const row = rows[0]
+  if (!row || Number(row.progress) <= 0) return undefined
+  const stage = Number(row.maxStage) > 1 ? `stage ${row.stage} of ${row.maxStage}, ` : ''
+  return `${stage}${Number(row.progress).toFixed(0)}%`
+}
+
+interface PgProgressRow {
+  readonly phase: string
+  readonly blocks_total: string | number
+  readonly blocks_done: string | number
+  readonly tuples_total: string | number
+  readonly tuples_done: string | number
+  readonly lockers_total: string | number
+  readonly lockers_done: string | number
+}
+
+/** E.g. `building index: scanning table 42%`, or `waiting for writers before build 1/3`. */
+export function describePgProgress(row: PgProgressRow): string {
+  const fraction = (done: string | number, total: string | number) =>
+    Number(total) > 0 ? Math.min(100, (100 * Number(done)) / Number(total)) : undefined
+  if (Number(row.lockers_total) > 0) return `${row.phase} ${row.lockers_done}/${row.lockers_total}`
+  const percent = fraction(row.blocks_done, row.blocks_total) ?? fraction(row.tuples_done, row.tuples_total)
+  return percent === undefined ? row.phase : `${row.phase} ${percent.toFixed(0)}%`
+}

@@ -1,0 +1,43 @@
+/**
+ * The statements the online recipes send, where their shape is the point: on PostgreSQL every
+ * index is built `CONCURRENTLY`, outside a transaction, without parallel workers (which would
+ * take every core of a small server from the application's writers; see `npm run bench`), and
+ * the session setting is put back afterwards.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { connectDatabase, migrateToLatest, type AuthDatabase } from '../src/index.js'
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+
+describeEachDatabase('online index builds', (kind) => {
+  let testDb: TestDatabase
+  let database: AuthDatabase
+  const statements: string[] = []
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(kind)
+    database = await connectDatabase({ url: testDb.url, log: (event) => void statements.push(event.query.sql.replace(/\s+/g, ' ').trim()) })
+  })
+  afterAll(async () => {
+    await database?.db.destroy()
+    await testDb?.drop()
+  })
+
+  it.skipIf(kind !== 'postgres')('builds every index concurrently, without parallel workers, outside a transaction', async () => {
+    await migrateToLatest(database.db)
+    const builds = statements.flatMap((statement, i) => (/^create (unique )?index/i.test(statement) ? [i] : []))
+    expect(builds.length).toBeGreaterThanOrEqual(7)
+    for (const i of builds) {
+      expect(statements[i]).toMatch(/^create (unique )?index concurrently/)
+      expect(statements[i - 1]).toBe('set max_parallel_maintenance_workers = 0')
+      expect(statements[i + 1]).toBe('reset max_parallel_maintenance_workers')
+    }
+    expect(statements.filter((s) => /^(begin|start transaction)/i.test(s))).toEqual([])
+  })
+
+  it.skipIf(kind !== 'mysql')('builds every index in place without locking writers', async () => {
+    await migrateToLatest(database.db)
+    const builds = statements.filter((s) => /add (unique )?index/i.test(s))
+    expect(builds.length).toBeGreaterThanOrEqual(7)
+    for (const build of builds) expect(build).toMatch(/algorithm=inplace, lock=none$/)
+  })
+})
