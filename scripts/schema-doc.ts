@@ -10,8 +10,7 @@
  * markers, so that each database's part can be compared on its own.
  */
 import type { Kysely } from 'kysely'
-import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../src/migrate.js'
-import { LEDGER_TABLE } from '../src/schema/ledger.js'
+import { BOOKKEEPING_TABLES } from '../src/schema/bookkeeping.js'
 import {
   listColumnDefaults,
   listColumns,
@@ -25,7 +24,6 @@ import {
 } from '../src/schema/introspect.js'
 
 /** Tables that record migrations rather than hold data: listed apart, left out of the diagram. */
-export const BOOKKEEPING_TABLES: readonly string[] = [MIGRATION_TABLE, MIGRATION_LOCK_TABLE, LEDGER_TABLE]
 
 export interface ColumnDoc extends ColumnInfo {
   readonly default: string | null
@@ -205,8 +203,8 @@ function renderDialect(model: SchemaModel, note: string): string {
     '### Bookkeeping tables',
     '',
     "Migration state, not data: Kysely's migration table and lock (created by Kysely's `Migrator`, so on MySQL",
-    "in the database's default character set), and the record of what each migration created (so that `down`",
-    'removes exactly that).',
+    "in the database's default character set), the record of what each migration created (so that `down`",
+    'removes exactly that), and the checksum of the SQL each applied migration ran (to report drift).',
     '',
   )
   for (const table of model.bookkeeping) lines.push(...renderTable(table, 4))

@@ -4,7 +4,6 @@
  * `artwork_jobs` and does not look at foreign keys, which is why the other checks exist.
  * Type mismatches it only logs as warnings: they are captured here and reported as failures.
  */
-import { getMigrations } from 'better-auth/db/migration'
 import { describeError } from '../errors.js'
 import type { CheckItem, VerifyCheck } from './check.js'
 
@@ -13,6 +12,8 @@ export const betterAuthCheck: VerifyCheck = {
   title: "Better Auth's schema check",
   async run(context) {
     const warnings: string[] = []
+    // Loaded here, not on import: importing the module must not load Better Auth (see auth.ts).
+    const { getMigrations } = await import('better-auth/db/migration')
     let plan: Awaited<ReturnType<typeof getMigrations>>
     try {
       plan = await getMigrations(
