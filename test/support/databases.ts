@@ -2,7 +2,7 @@
  * Fresh, throw-away databases on every engine the module supports, and `describeEachDatabase`
  * to run a suite on each of them.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -53,6 +53,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   const name = `t_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
   if (kind === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'artorizer-pglite-'))
+    cpSync(inject('pgliteTemplate'), dir, { recursive: true })
     const url = `pglite:${dir}`
     return {
       kind,
