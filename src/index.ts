@@ -16,17 +16,18 @@ export {
   migrationStatus,
   pendingMigrations,
   migrationNames,
+  migrationsUndoneBy,
   MIGRATION_TABLE,
   type MigrateOptions,
+  type MigrateDownOptions,
   type MigrationStep,
   type MigrationState,
   type DownTarget,
 } from './migrate.js'
-export { migrationsUndoneBy, type MigrateDownOptions } from './migrate.js'
+export { planMigrations, migrationSql, formatSql, type MigrationSql } from './migration-sql.js'
 export { dataLostByDown, DataLossError, PROTECTED_TABLES, OWNER_COLUMNS, type DataLoss } from './down-guard.js'
 export { timeoutsFromEnv, type TimeoutsFromEnv } from './db/env.js'
-export { migrations, migrationProvider } from './migrations/index.js'
-export { findSchemaConflicts } from './migrations/index.js'
+export { migrations, migrationProvider, findSchemaConflicts } from './migrations/index.js'
 export { createAuth, type AuthOptions } from './auth.js'
 export {
   verifyDatabase,
