@@ -5,13 +5,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createAuth, migrateToLatest, type AuthDatabase } from '../src/index.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
-const OPTIONS = {
-  secret: 'test-secret-that-is-long-enough-for-better-auth',
-  baseURL: 'http://localhost:3000',
-  emailAndPassword: { enabled: true },
-  logger: { disabled: true },
-} as const
+const OPTIONS = TEST_AUTH_OPTIONS
 const PASSWORD = 'correct horse battery staple'
 
 describeEachDatabase('the auth data', (kind) => {

@@ -2,13 +2,9 @@ import { getMigrations } from 'better-auth/db/migration'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createAuth, migrateToLatest, type AuthDatabase } from '../src/index.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
-const OPTIONS = {
-  secret: 'test-secret-that-is-long-enough-for-better-auth',
-  baseURL: 'http://localhost:3000',
-  emailAndPassword: { enabled: true },
-  logger: { disabled: true },
-} as const
+const OPTIONS = TEST_AUTH_OPTIONS
 
 describeEachDatabase('Better Auth over the migrated schema', (kind) => {
   let testDb: TestDatabase

@@ -10,13 +10,9 @@ import { listColumns, tableExists } from '../src/schema/introspect.js'
 import { runCli } from './support/bundled-cli.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 import { listTables } from './support/schema-snapshot.js'
+import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
-const AUTH_OPTIONS = {
-  secret: 'test-secret-that-is-long-enough-for-better-auth',
-  baseURL: 'http://localhost:3000',
-  emailAndPassword: { enabled: true },
-  logger: { disabled: true },
-} as const
+const AUTH_OPTIONS = TEST_AUTH_OPTIONS
 
 describeEachDatabase('migrate:down and data', (kind) => {
   // Several CLI processes per test; PGlite opens its folder anew in each (seconds on a busy 2-core machine).

@@ -9,13 +9,9 @@ import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectDatabase, createAuth, migrateDown, migrateToLatest, type AuthDatabase } from '../src/index.js'
 import { createTestDatabase, unavailableReason, type TestDatabase } from './support/databases.js'
+import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
-const AUTH_OPTIONS = {
-  secret: 'test-secret-that-is-long-enough-for-better-auth',
-  baseURL: 'http://localhost:3000',
-  emailAndPassword: { enabled: true },
-  logger: { disabled: true },
-} as const
+const AUTH_OPTIONS = TEST_AUTH_OPTIONS
 const PASSWORD = `pw-${randomBytes(6).toString('hex')}`
 
 for (const kind of ['postgres', 'mysql'] as const) {

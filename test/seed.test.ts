@@ -2,14 +2,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createAuth, migrateToLatest, SEED_USER, seedDatabase, SeedRefusedError, type AuthDatabase } from '../src/index.js'
 import { runCli } from './support/cli.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
 /** The application's own Better Auth, with a secret of its own: the seed's is thrown away. */
-const APP_OPTIONS = {
-  secret: 'the-application-secret-which-the-seed-never-saw',
-  baseURL: 'http://localhost:3000',
-  emailAndPassword: { enabled: true },
-  logger: { disabled: true },
-} as const
+const APP_OPTIONS = { ...TEST_AUTH_OPTIONS, secret: 'the-application-secret-which-the-seed-never-saw' } as const
 
 describeEachDatabase('db:seed', (kind) => {
   let testDb: TestDatabase
