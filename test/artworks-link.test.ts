@@ -10,11 +10,10 @@ import {
   parseCsv,
   PendingMigrationsError,
   UsageError,
-  type AuthDatabase,
   type Database,
 } from '../src/index.js'
 import { runCli } from './support/cli.js'
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { createTestDatabase, describeEachDatabase, useSuiteDatabase, type TestDatabase } from './support/databases.js'
 
 describe('the CSV of job_id,email pairs', () => {
   it('reads quoted fields with commas, doubled quotes and line breaks, CRLF, a BOM and blank lines', () => {
@@ -46,21 +45,10 @@ describe('the CSV of job_id,email pairs', () => {
 })
 
 describeEachDatabase('linkArtworks', (kind) => {
-  let testDb: TestDatabase
-  let database: AuthDatabase
   let db: Kysely<Database>
+  useSuiteDatabase(kind, ({ database }) => (db = database.db))
   const owners = async () =>
     Object.fromEntries((await db.selectFrom('artwork_jobs').select(['job_id', 'user_id']).orderBy('job_id').execute()).map((r) => [r.job_id, r.user_id]))
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase(kind)
-    database = await testDb.connect()
-    db = database.db
-  })
-  afterAll(async () => {
-    await db?.destroy()
-    await testDb?.drop()
-  })
 
   it('refuses to run before the migrations', async () => {
     await expect(linkArtworks(db, [{ jobId: 'job-1', user: 'ada@example.com' }])).rejects.toBeInstanceOf(PendingMigrationsError)

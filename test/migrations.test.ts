@@ -3,25 +3,14 @@ import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrateDown, migrateToLatest, migrationNames, migrationStatus, type AuthDatabase, type Database } from '../src/index.js'
 import { listColumns, listForeignKeys, listIndexes } from '../src/schema/introspect.js'
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { createTestDatabase, describeEachDatabase, useSuiteDatabase, type TestDatabase } from './support/databases.js'
 import { listTables, snapshotSchema } from './support/schema-snapshot.js'
 
 const AUTH_TABLES = ['user', 'session', 'account', 'verification']
 
 describeEachDatabase('migrations on a fresh database', (kind) => {
-  let testDb: TestDatabase
-  let database: AuthDatabase
   let db: Kysely<Database>
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase(kind)
-    database = await testDb.connect()
-    db = database.db
-  })
-  afterAll(async () => {
-    await db?.destroy()
-    await testDb?.drop()
-  })
+  useSuiteDatabase(kind, ({ database }) => (db = database.db))
 
   it('applies every migration in order, then finds nothing to do', async () => {
     const first = await migrateToLatest(db)

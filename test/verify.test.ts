@@ -1,8 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { migrateToLatest, verifyDatabase, type AuthDatabase, type CheckItem, type VerificationReport } from '../src/index.js'
-import { runCli } from './support/cli.js'
-import { createTestDatabase, describeEachDatabase, type DatabaseKind, type TestDatabase } from './support/databases.js'
+import { createTestDatabase, describeEachDatabase, useSuiteDatabase, type DatabaseKind, type TestDatabase } from './support/databases.js'
 
 const problems = (report: VerificationReport, status: CheckItem['status'] = 'fail') =>
   report.checks.flatMap((check) => check.items.filter((item) => item.status === status).map((item) => ({ check: check.name, ...item })))
@@ -20,29 +19,8 @@ function dropForeignKey(kind: DatabaseKind, table: string, name: string) {
 }
 
 describeEachDatabase('db:verify', (kind) => {
-  let testDb: TestDatabase
-  let database: AuthDatabase
   let db: Kysely<any>
-  /** Runs the CLI with our connection closed: a PGlite folder has one user at a time. */
-  const cli = async (...args: string[]) => {
-    await db.destroy()
-    try {
-      return await runCli(args, { DATABASE_URL: testDb.url })
-    } finally {
-      database = await testDb.connect()
-      db = database.db
-    }
-  }
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase(kind)
-    database = await testDb.connect()
-    db = database.db
-  })
-  afterAll(async () => {
-    await db?.destroy()
-    await testDb?.drop()
-  })
+  const { cli } = useSuiteDatabase(kind, ({ database }) => (db = database.db))
 
   it('fails on an empty database: migrations pending, tables missing, Better Auth would create them', async () => {
     const report = await verifyDatabase(db)

@@ -6,7 +6,8 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { describe, inject } from 'vitest'
+import { afterAll, beforeAll, describe, inject } from 'vitest'
+import { runCli, type ProcessResult } from './bundled-cli.js'
 import { connectDatabase, type AuthDatabase } from '../../src/index.js'
 
 export type DatabaseKind = 'pglite' | 'postgres' | 'mysql'
@@ -92,4 +93,50 @@ function withDatabase(server: string, database: string): string {
   const url = new URL(server)
   url.pathname = `/${database}`
   return url.toString()
+}
+
+/** What {@link useSuiteDatabase} hands the suite each time it opens the database. */
+export interface OpenedDatabase {
+  readonly testDb: TestDatabase
+  readonly database: AuthDatabase
+}
+
+export interface SuiteDatabase {
+  /**
+   * Runs the CLI against the suite's database with the suite's connection closed (a PGlite
+   * folder has one user at a time), then reopens it (`onOpen` runs again).
+   */
+  cli(...args: string[]): Promise<ProcessResult>
+}
+
+/**
+ * Gives the enclosing suite a database of its own: created and connected before its tests,
+ * closed and dropped after them. `onOpen` receives it, each time it is (re)opened, so the suite
+ * can keep its own `db` variable.
+ */
+export function useSuiteDatabase(kind: DatabaseKind, onOpen: (opened: OpenedDatabase) => void): SuiteDatabase {
+  let testDb: TestDatabase | undefined
+  let database: AuthDatabase | undefined
+  const open = async (): Promise<void> => {
+    database = await testDb!.connect()
+    onOpen({ testDb: testDb!, database })
+  }
+  beforeAll(async () => {
+    testDb = await createTestDatabase(kind)
+    await open()
+  })
+  afterAll(async () => {
+    await database?.db.destroy()
+    await testDb?.drop()
+  })
+  return {
+    async cli(...args) {
+      await database!.db.destroy()
+      try {
+        return await runCli(args, { DATABASE_URL: testDb!.url })
+      } finally {
+        await open()
+      }
+    },
+  }
 }
