@@ -2,28 +2,21 @@
  * The auth data itself, through Better Auth on the migrated schema: what the keys and cascades
  * promise to the people whose accounts these are.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
 import { createAuth, migrateToLatest, type AuthDatabase } from '../src/index.js'
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
 const OPTIONS = TEST_AUTH_OPTIONS
 const PASSWORD = 'correct horse battery staple'
 
 describeEachDatabase('the auth data', (kind) => {
-  let testDb: TestDatabase
   let database: AuthDatabase
   let auth: ReturnType<typeof createAuth<typeof OPTIONS>>
-
+  useSuiteDatabase(kind, (opened) => (database = opened.database))
   beforeAll(async () => {
-    testDb = await createTestDatabase(kind)
-    database = await testDb.connect()
     await migrateToLatest(database.db)
     auth = createAuth(database, OPTIONS)
-  })
-  afterAll(async () => {
-    await database?.db.destroy()
-    await testDb?.drop()
   })
 
   /** Signs up and in; resolves with the user's id and the session cookie a browser would send. */

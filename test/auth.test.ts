@@ -1,25 +1,18 @@
 import { getMigrations } from 'better-auth/db/migration'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
 import { createAuth, migrateToLatest, type AuthDatabase } from '../src/index.js'
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
 const OPTIONS = TEST_AUTH_OPTIONS
 
 describeEachDatabase('Better Auth over the migrated schema', (kind) => {
-  let testDb: TestDatabase
   let database: AuthDatabase
   let auth: ReturnType<typeof createAuth<typeof OPTIONS>>
-
+  useSuiteDatabase(kind, (opened) => (database = opened.database))
   beforeAll(async () => {
-    testDb = await createTestDatabase(kind)
-    database = await testDb.connect()
     await migrateToLatest(database.db)
     auth = createAuth(database, OPTIONS)
-  })
-  afterAll(async () => {
-    await database?.db.destroy()
-    await testDb?.drop()
   })
 
   it("finds nothing to create or add with Better Auth's own getMigrations", async () => {
