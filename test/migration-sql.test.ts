@@ -2,47 +2,31 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { connectDatabase, migrateDown, migrateToLatest, migrationNames, migrationStatus, type AuthDatabase } from '../src/index.js'
 import { CHECKSUM_TABLE, migrationSql, planMigrations } from '../src/migration-sql.js'
 import { runCli } from './support/cli.js'
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 import { snapshotSchema } from './support/schema-snapshot.js'
 
 const BOOKKEEPING = /kysely_migration|artorizer_schema_objects|artorizer_migration_checksums/
 
 describeEachDatabase('dry run and drift', (kind) => {
-  let testDb: TestDatabase
   let database: AuthDatabase
   const executed: string[] = []
-
-  // A connection that logs every statement it executes, to compare with the plan.
-  const open = async () => {
-    database = await connectDatabase({
-      url: testDb.url,
-      log: (event) => {
-        if (event.level === 'query') executed.push(event.query.sql.replace(/\s+/g, ' ').trim())
-      },
-    })
-  }
-  // PGlite allows one process per folder: close ours while the CLI runs.
-  const cli = async (...args: string[]) => {
-    await database.db.destroy()
-    try {
-      return await runCli(args, { DATABASE_URL: testDb.url })
-    } finally {
-      await open()
-    }
-  }
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase(kind)
-    await open()
-  })
-  afterAll(async () => {
-    await database?.db.destroy()
-    await testDb?.drop()
-  })
+  // A connection that logs every statement it executes, to compare with the plan; `cli` closes
+  // it while the CLI runs (PGlite allows one process per folder).
+  const { cli } = useSuiteDatabase(
+    kind,
+    (opened) => (database = opened.database),
+    (testDb) =>
+      connectDatabase({
+        url: testDb.url,
+        log: (event) => {
+          if (event.level === 'query') executed.push(event.query.sql.replace(/\s+/g, ' ').trim())
+        },
+      }),
+  )
 
   it('--dry-run prints the SQL and changes nothing', async () => {
     const before = await snapshotSchema(database.db)

@@ -112,13 +112,17 @@ export interface SuiteDatabase {
 /**
  * Gives the enclosing suite a database of its own: created and connected before its tests,
  * closed and dropped after them. `onOpen` receives it, each time it is (re)opened, so the suite
- * can keep its own `db` variable.
+ * can keep its own `db` variable. `connect` opens it differently (say, with a query log).
  */
-export function useSuiteDatabase(kind: DatabaseKind, onOpen: (opened: OpenedDatabase) => void): SuiteDatabase {
+export function useSuiteDatabase(
+  kind: DatabaseKind,
+  onOpen: (opened: OpenedDatabase) => void,
+  connect: (testDb: TestDatabase) => Promise<AuthDatabase> = (testDb) => testDb.connect(),
+): SuiteDatabase {
   let testDb: TestDatabase | undefined
   let database: AuthDatabase | undefined
   const open = async (): Promise<void> => {
-    database = await testDb!.connect()
+    database = await connect(testDb!)
     onOpen({ testDb: testDb!, database })
   }
   beforeAll(async () => {
