@@ -3,7 +3,7 @@
  * name hosts and users but never the password; this adds nothing that could contain one, and
  * scrubs the URL's password from any message it passes on, in case a driver ever quotes it.
  */
-import { ConnectionError, MigrationFailedError, describeError } from '../errors.js'
+import { AuthDbError, ConnectionError, MigrationFailedError, describeError } from '../errors.js'
 import { describeTarget, type DatabaseTarget } from './url.js'
 
 interface DriverError {
@@ -21,6 +21,8 @@ export function explainDatabaseError(error: unknown, target: DatabaseTarget): Er
     if (error.migrationName === undefined) return explained
     return new MigrationFailedError(error.migrationName, explained)
   }
+  // Already explained (e.g. by the driver wrapper, for a connection lost mid-query).
+  if (error instanceof AuthDbError) return error
   const code = (error as DriverError).code
   const where = describeTarget(target)
   const user = target.kind === 'pglite' ? '' : decodeURIComponent(new URL(target.url).username)
@@ -68,6 +70,45 @@ export function explainDatabaseError(error: unknown, target: DatabaseTarget): Er
   }
   if (detail !== describeError(error)) return new ConnectionError(detail, { cause: error })
   return error
+}
+
+/**
+ * How the drivers report a connection that died while it was open (checked out, or running a
+ * query): the server ended the session (`pg_terminate_backend`, `KILL`, a restart or failover),
+ * or the network dropped it. pg says it in words, without a code, once the socket is gone.
+ */
+const LOST_CODES = new Set([
+  '57P01', // admin_shutdown: pg_terminate_backend, or a server shutting down
+  '57P02', // crash_shutdown
+  'ECONNRESET',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CONNECTION_KILLED', // MariaDB's answer to KILL, when it gets to send one
+  'ER_SERVER_SHUTDOWN',
+])
+const LOST_MESSAGES =
+  /Connection terminated unexpectedly|Client has encountered a connection error and is not queryable|Can't add new command when connection is in closed state|Can't write in closed state/i
+
+/**
+ * Explains an error of a query on an open connection when it means the connection is gone, or
+ * returns undefined for any other error (a query's own errors keep their driver code for the
+ * caller). Unlike {@link explainDatabaseError}, which is for a failure to connect, the hint is to
+ * retry, not to check `DATABASE_URL`: the connection worked until the server or network ended it.
+ */
+export function explainLostConnection(error: unknown, target: DatabaseTarget): ConnectionError | undefined {
+  if (!isLostConnection(error)) return undefined
+  return new ConnectionError(
+    `lost the connection to ${describeTarget(target)} during a query (${scrub(describeError(error), target)}); ` +
+      'the server or the network ended the session (a restart, a failover, or an administrator); try again',
+    { cause: error },
+  )
+}
+
+/** Whether a driver's error means the connection it came from is dead (see `LOST_CODES`). */
+export function isLostConnection(error: unknown): error is Error {
+  if (!(error instanceof Error) || error instanceof AuthDbError) return false
+  const code = (error as DriverError).code
+  return (code !== undefined && LOST_CODES.has(code)) || LOST_MESSAGES.test(error.message)
 }
 
 function timedOut(where: string, cause: Error): ConnectionError {

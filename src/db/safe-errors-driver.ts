@@ -8,10 +8,12 @@
  * the same readable error, and router-backend's boot logs never see a raw driver error. The
  * driver's error stays as `cause` for `DEBUG` output; drivers never put the password in it.
  * Errors of queries (as opposed to connections) pass through untouched: callers look at their
- * `code`.
+ * `code`. The exception is a connection lost while open (the server ended the session, the
+ * network dropped): that too becomes a one-line {@link ConnectionError}, whichever query or
+ * transaction statement happened to be running (see `explainLostConnection`).
  */
-import type { DatabaseConnection, Dialect, DialectAdapter, Driver, Kysely, QueryCompiler, TransactionSettings } from 'kysely'
-import { explainDatabaseError } from './explain-error.js'
+import type { CompiledQuery, DatabaseConnection, Dialect, DialectAdapter, Driver, Kysely, QueryCompiler, QueryResult, TransactionSettings } from 'kysely'
+import { explainDatabaseError, explainLostConnection } from './explain-error.js'
 import type { DatabaseTarget } from './url.js'
 
 export function withSafeConnectErrors(dialect: Dialect, target: DatabaseTarget): Dialect {
@@ -56,9 +58,19 @@ class SafeConnectErrorsDriver implements Driver {
     this.#inner = inner
     this.#target = target
     // Optional methods exist only when the wrapped driver has them (Kysely checks for them).
-    if (inner.savepoint) this.savepoint = inner.savepoint.bind(inner)
-    if (inner.rollbackToSavepoint) this.rollbackToSavepoint = inner.rollbackToSavepoint.bind(inner)
-    if (inner.releaseSavepoint) this.releaseSavepoint = inner.releaseSavepoint.bind(inner)
+    const { savepoint, rollbackToSavepoint, releaseSavepoint } = inner
+    if (savepoint) this.savepoint = (c, name, compile) => this.#lost(savepoint.call(inner, unwrap(c), name, compile))
+    if (rollbackToSavepoint) this.rollbackToSavepoint = (c, name, compile) => this.#lost(rollbackToSavepoint.call(inner, unwrap(c), name, compile))
+    if (releaseSavepoint) this.releaseSavepoint = (c, name, compile) => this.#lost(releaseSavepoint.call(inner, unwrap(c), name, compile))
+  }
+
+  /** Rethrows a lost connection's error explained; any other error as it is. */
+  async #lost<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work
+    } catch (error) {
+      throw explainLostConnection(error, this.#target) ?? error
+    }
   }
 
   savepoint?: (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => Promise<void>
@@ -74,30 +86,64 @@ class SafeConnectErrorsDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    let connection: DatabaseConnection
     try {
-      return await this.#inner.acquireConnection()
+      connection = await this.#inner.acquireConnection()
     } catch (error) {
       throw explainDatabaseError(error, this.#target)
     }
+    return new LostConnectionExplained(connection, this.#target)
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#inner.beginTransaction(connection, settings)
+    return this.#lost(this.#inner.beginTransaction(unwrap(connection), settings))
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.commitTransaction(connection)
+    return this.#lost(this.#inner.commitTransaction(unwrap(connection)))
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.rollbackTransaction(connection)
+    return this.#lost(this.#inner.rollbackTransaction(unwrap(connection)))
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.releaseConnection(connection)
+    return this.#inner.releaseConnection(unwrap(connection))
   }
 
   destroy(): Promise<void> {
     return this.#inner.destroy()
   }
+}
+
+/**
+ * A driver's connection whose queries explain a lost connection. The wrapped driver gets its own
+ * connection object back (`unwrap`): Kysely's drivers release and discard connections through
+ * private symbols on it.
+ */
+class LostConnectionExplained implements DatabaseConnection {
+  constructor(
+    readonly inner: DatabaseConnection,
+    readonly target: DatabaseTarget,
+  ) {}
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      return await this.inner.executeQuery<R>(compiledQuery)
+    } catch (error) {
+      throw explainLostConnection(error, this.target) ?? error
+    }
+  }
+
+  async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    try {
+      yield* this.inner.streamQuery<R>(compiledQuery, chunkSize)
+    } catch (error) {
+      throw explainLostConnection(error, this.target) ?? error
+    }
+  }
+}
+
+function unwrap(connection: DatabaseConnection): DatabaseConnection {
+  return connection instanceof LostConnectionExplained ? connection.inner : connection
 }
