@@ -18,7 +18,15 @@ export type AuthOptions = Omit<BetterAuthOptions, 'database'>
  * const auth = createAuth(database, { secret: process.env.BETTER_AUTH_SECRET, emailAndPassword: { enabled: true } })
  */
 export function createAuth<const O extends AuthOptions>(database: AuthDatabase, options: O) {
-  return loadBetterAuth().betterAuth({ ...options, database: { db: database.db, type: database.dialect } })
+  return loadBetterAuth().betterAuth({
+    ...options,
+    // Better Auth's Kysely adapter runs multi-write endpoints (sign-up: user, then account) in
+    // one transaction only when asked; without it a failed account insert leaves a user who
+    // cannot sign in and whose email cannot sign up again. Every engine here has transactions.
+    // PGlite has a single connection, so this is safe only because Better Auth sends every
+    // query of an endpoint through the transaction's adapter (test/auth-transactions.test.ts).
+    database: { db: database.db, type: database.dialect, transaction: true },
+  })
 }
 
 /**
