@@ -2,6 +2,8 @@
  * Errors that this module raises on purpose. Each has a one-line message that says what is
  * wrong and what to do, and never contains a password; the CLI prints `message` alone.
  */
+import type { Finding } from './schema/findings.js'
+
 export class AuthDbError extends Error {
   override name = 'AuthDbError'
 }
@@ -22,7 +24,14 @@ export class ConnectionError extends AuthDbError {
  */
 export class SchemaConflictError extends AuthDbError {
   override name = 'SchemaConflictError'
-  constructor(readonly problems: readonly string[]) {
+  /**
+   * @param problems one line each, what is wrong and what to do
+   * @param findings the same as structured findings (`code`, `table`, `column`), where known
+   */
+  constructor(
+    readonly problems: readonly string[],
+    readonly findings: readonly Finding[] = [],
+  ) {
     super(
       `existing tables cannot be adopted safely: ${problems.join('; ')}. Fix or rename these tables, then run migrate:latest again`,
     )

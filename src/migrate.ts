@@ -8,8 +8,8 @@
 import { Migrator, NO_MIGRATIONS, sql, type Kysely, type MigrationResult, type MigrationResultSet } from 'kysely'
 import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError } from './errors.js'
 import { forgetChecksums, migrationChecksums, recordChecksums, storedChecksums } from './migration-sql.js'
-import { assertAdoptable, migrationProvider, migrations } from './migrations/index.js'
-import { sqlDialectOfDb } from './schema/dialect.js'
+import { MIGRATION_NAMES, assertAdoptable, migrationProvider } from './migrations/index.js'
+import { engineOf } from './engines/index.js'
 import { explainFor } from './db/safe-errors-driver.js'
 import { DataLossError, dataLostByDown } from './down-guard.js'
 import { withDdlProgress, type DdlProgressReporter } from './schema/ddl-progress.js'
@@ -19,7 +19,7 @@ export const MIGRATION_TABLE = 'kysely_migration'
 export const MIGRATION_LOCK_TABLE = 'kysely_migration_lock'
 
 /** The names of every migration this version of the module has, in order. */
-export const migrationNames: readonly string[] = Object.keys(migrations).sort()
+export const migrationNames: readonly string[] = MIGRATION_NAMES
 
 /**
  * A Kysely `Migrator` over this module's migrations. Transactions are off: PostgreSQL cannot
@@ -138,7 +138,7 @@ export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]
   return explained(db, async () => {
     const applied = await appliedMigrations(db)
     const stored = await storedChecksums(db)
-    const current = stored.size > 0 ? await migrationChecksums(sqlDialectOfDb(db)) : new Map<string, string>()
+    const current = stored.size > 0 ? await migrationChecksums(engineOf(db).sqlDialect) : new Map<string, string>()
     const known: MigrationState[] = migrationNames.map((name) => {
       const checksum = stored.get(name)
       const changed = applied.has(name) && checksum !== undefined && checksum !== current.get(name)
@@ -178,14 +178,9 @@ async function appliedMigrations(db: Kysely<any>): Promise<Map<string, Date>> {
     const { rows } = await sql<{ name: string; timestamp: string }>`select name, timestamp from ${sql.table(MIGRATION_TABLE)}`.execute(db)
     return new Map(rows.map((row) => [row.name, new Date(row.timestamp)]))
   } catch (error) {
-    if (isMissingTable(error)) return new Map()
+    if (engineOf(db).errors.isMissingTable(error)) return new Map()
     throw error
   }
-}
-
-function isMissingTable(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code
-  return code === '42P01' || code === 'ER_NO_SUCH_TABLE'
 }
 
 /** Kysely's Migrator returns its errors; turn them into a rejection that names the migration. */

@@ -1,16 +1,17 @@
 /**
  * The SQL the migrations run, without running it: for `migrate:latest --dry-run` (against the
  * live database), `migrate:sql` (for a fresh database, no server needed), and the checksums that
- * reveal a migration changed after it was applied (Kysely stores none).
+ * reveal a migration changed after it was applied (Kysely stores none). All of it is the
+ * migrations' plans (`src/schema/plan.ts`), printed.
  */
 import { createHash } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { SqlDialect } from './db/url.js'
-import { migrations } from './migrations/index.js'
-import { columnTypes } from './schema/column-types.js'
-import { sqlDialectOfDb } from './schema/dialect.js'
+import { engineForDialect, engineOf } from './engines/index.js'
+import { MIGRATION_NAMES, plannable, planPending } from './migrations/index.js'
+import { CatalogSnapshot } from './schema/catalog.js'
 import { tableExists } from './schema/introspect.js'
-import { planningDb, SchemaPlan, withPlan } from './schema/plan.js'
+import { assertNoBlockingFindings, offlineDb, planMigrations as planChain, type MigrationPlan } from './schema/plan.js'
 
 /** One migration's statements, in the order they would run. */
 export interface MigrationSql {
@@ -21,32 +22,28 @@ export interface MigrationSql {
 /**
  * The SQL that `names` (in order) would run against `db`, reading its catalog but changing
  * nothing. Migrations adapt to what they find, so this is the SQL for this database as it is now.
+ *
+ * @throws {SchemaConflictError} when the existing tables cannot be adopted, as `up` would.
  */
 export async function planMigrations(db: Kysely<any>, names: readonly string[]): Promise<MigrationSql[]> {
-  return plan(sqlDialectOfDb(db), names, db)
+  const plans = await planPending(db, names)
+  assertNoBlockingFindings(plans)
+  return plans.map(toSql)
 }
 
 /** The SQL every migration runs on a fresh database of `dialect`. Needs no database. */
 export async function migrationSql(dialect: SqlDialect): Promise<MigrationSql[]> {
-  return plan(dialect, Object.keys(migrations).sort(), undefined)
-}
-
-async function plan(dialect: SqlDialect, names: readonly string[], live: Kysely<any> | undefined): Promise<MigrationSql[]> {
-  const schemaPlan = new SchemaPlan()
-  const db = planningDb(dialect, live)
+  const engine = engineForDialect(dialect)
+  const db = offlineDb(engine)
   try {
-    await withPlan(schemaPlan, async () => {
-      for (const name of names) {
-        const migration = migrations[name]
-        if (!migration) throw new Error(`unknown migration ${name}`)
-        schemaPlan.migration = name
-        await migration.up(db)
-      }
-    })
+    return (await planChain(CatalogSnapshot.fresh(engine), plannable(MIGRATION_NAMES), db)).map(toSql)
   } finally {
     await db.destroy()
   }
-  return names.map((name) => ({ name, statements: schemaPlan.statementsOf(name) }))
+}
+
+function toSql(plan: MigrationPlan): MigrationSql {
+  return { name: plan.migration, statements: plan.steps.flatMap((step) => step.statements) }
 }
 
 /** Renders migrations' SQL as a script: a comment line per migration, statements ending in `;`. */
@@ -70,8 +67,8 @@ export async function migrationChecksums(dialect: SqlDialect): Promise<Map<strin
 /** Stores the checksums of `names` that have none yet (an existing one is never overwritten). */
 export async function recordChecksums(db: Kysely<any>, names: readonly string[]): Promise<void> {
   if (names.length === 0) return
-  const dialect = sqlDialectOfDb(db)
-  const types = columnTypes(dialect)
+  const engine = engineOf(db)
+  const types = engine.columnTypes
   await types
     .tableOptions(
       db.schema
@@ -82,7 +79,7 @@ export async function recordChecksums(db: Kysely<any>, names: readonly string[])
     )
     .execute()
   const known = new Set((await db.selectFrom(CHECKSUM_TABLE).select('name').execute()).map((r) => r.name as string))
-  const checksums = await migrationChecksums(dialect)
+  const checksums = await migrationChecksums(engine.sqlDialect)
   const rows = names.filter((name) => !known.has(name) && checksums.has(name)).map((name) => ({ name, checksum: checksums.get(name)! }))
   if (rows.length > 0) await db.insertInto(CHECKSUM_TABLE).values(rows).execute()
 }

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs'
 import { Kysely, MysqlDialect, PostgresDialect, type Dialect, type LogConfig, type PostgresPool, type PostgresPoolClient } from 'kysely'
 import type { Database } from './schema.js'
-import { MysqlLockingAdapter, PostgresLockingAdapter, type MigrationLockOptions } from './migration-lock.js'
-import { PGliteDialect } from './pglite-dialect.js'
-import { lockPgliteFolder } from './pglite-lock.js'
+import type { MigrationLockOptions } from '../engines/engine.js'
+import { mysql, postgres } from '../engines/index.js'
+import { PGliteDialect } from '../engines/pglite/dialect.js'
+import { lockPgliteFolder } from '../engines/pglite/folder-lock.js'
 import { parseDatabaseUrl, sqlDialectOf, type DatabaseTarget, type SqlDialect } from './url.js'
 import { databaseUrlFromEnv, timeoutsFromEnv } from './env.js'
 import { withSafeConnectErrors } from './safe-errors-driver.js'
@@ -73,7 +74,7 @@ async function createDialect(target: DatabaseTarget, options: ConnectOptions): P
       })
       return new (class extends PostgresDialect {
         override createAdapter() {
-          return new PostgresLockingAdapter(options)
+          return postgres.createAdapter(options)
         }
       })({ pool: discardingLostClients(pool) })
     }
@@ -95,7 +96,7 @@ async function createDialect(target: DatabaseTarget, options: ConnectOptions): P
       })
       return new (class extends MysqlDialect {
         override createAdapter() {
-          return new MysqlLockingAdapter(options)
+          return mysql.createAdapter(options)
         }
       })({ pool })
     }

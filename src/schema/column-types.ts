@@ -1,19 +1,13 @@
 /**
- * Column types per SQL dialect: the one place where the migrations' types differ.
- *
- * PostgreSQL follows Better Auth's own generator (`text`, `timestamptz`, `boolean`).
- * MySQL/MariaDB:
- * - ids and tokens are `varchar(255)` in `utf8mb4_bin`: wide enough for every id Better Auth
- *   writes (its verification ids are 43 characters) and compared byte for byte, as random
- *   strings must be; 255 × 4 bytes stays inside InnoDB's 3072-byte index key limit;
- * - other indexed strings are `varchar(255)` (MySQL cannot index `text` without a prefix);
- * - timestamps are `datetime(3)`: milliseconds, valid after 2038 (unlike `timestamp`), and
- *   read and written as UTC by the driver;
- * - tables are InnoDB in `utf8mb4_unicode_ci`, a collation both MySQL 8 and MariaDB have.
+ * Column types: the vocabulary every engine fills in (`src/engines/<name>/column-types.ts`), and
+ * the engine-neutral rules about existing columns' types: which family of value a type holds,
+ * whether a change is lossless, whether two columns can be joined by a foreign key.
  */
 import { sql, type ColumnDataType, type ColumnDefinitionBuilder, type CreateTableBuilder, type Expression, type RawBuilder } from 'kysely'
-import type { SqlDialect } from '../db/url.js'
-import type { ColumnInfo } from './introspect.js'
+import type { CatalogType, ColumnInfo } from './catalog-types.js'
+
+export type { CatalogType } from './catalog-types.js'
+export type { ColumnKind } from './model.js'
 
 /** A column type: a name Kysely knows, or raw SQL. (Kysely 0.28 does not export its own alias.) */
 export type DataTypeExpression = ColumnDataType | Expression<any>
@@ -40,36 +34,6 @@ export interface ColumnTypes {
   tableOptions<T extends string, C extends string>(table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C>
 }
 
-const postgres: ColumnTypes = {
-  key: 'text',
-  indexedString: 'text',
-  text: 'text',
-  shortString: 'text',
-  boolean: 'boolean',
-  timestamp: 'timestamptz',
-  now: sql`CURRENT_TIMESTAMP`,
-  bigint: 'bigint',
-  generated: (column) => column.generatedByDefaultAsIdentity(),
-  tableOptions: (table) => table,
-}
-
-const mysql: ColumnTypes = {
-  key: sql`varchar(255) character set utf8mb4 collate utf8mb4_bin`,
-  indexedString: 'varchar(255)',
-  text: 'text',
-  shortString: 'varchar(32)',
-  boolean: 'boolean',
-  timestamp: sql`datetime(3)`,
-  now: sql`CURRENT_TIMESTAMP(3)`,
-  bigint: 'bigint',
-  generated: (column) => column.autoIncrement(),
-  tableOptions: (table) => table.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci`),
-}
-
-export function columnTypes(dialect: SqlDialect): ColumnTypes {
-  return dialect === 'mysql' ? mysql : postgres
-}
-
 /**
  * The exact type of an existing column, ready to give another column: a foreign key column must
  * match its target exactly, and on MySQL that includes the character set and collation (a
@@ -85,17 +49,6 @@ export function sameTypeAs(column: ColumnInfo): RawBuilder<unknown> {
 /** Whether two columns have the same type (and, on MySQL, character set and collation). */
 export function sameType(a: ColumnInfo, b: ColumnInfo): boolean {
   return a.type === b.type && a.charset === b.charset && a.collation === b.collation
-}
-
-/**
- * What a key column made by this module looks like in the catalog: what `user.id` will be when
- * the migrations create it, so that a legacy `user_id` can be checked against it before anything
- * is created.
- */
-export function plannedKeyColumn(dialect: SqlDialect, name = 'id'): ColumnInfo {
-  return dialect === 'mysql'
-    ? { name, type: 'varchar(255)', baseType: 'varchar', nullable: false, charset: 'utf8mb4', collation: 'utf8mb4_bin' }
-    : { name, type: 'text', baseType: 'text', nullable: false, charset: null, collation: null }
 }
 
 /** The kinds of value Better Auth reads and writes; a column of another family cannot be adopted. */
@@ -137,11 +90,11 @@ export function canWidenLosslessly(existing: ColumnInfo, target: ColumnInfo): bo
 }
 
 /**
- * MySQL only: a string column that an index cannot cover whole (`text` and its kin have no
- * fixed width). Such a column is given {@link boundedStringType} first, when every value fits.
+ * A string column without a fixed width (`text` and its kin), which MySQL cannot index whole:
+ * such a column is given {@link boundedStringType} first, when every value fits.
  */
-export function needsBoundForIndex(dialect: SqlDialect, column: ColumnInfo): boolean {
-  return dialect === 'mysql' && valueFamily(column) === 'string' && declaredLengthOf(column) === null
+export function isUnboundedString(column: ColumnInfo): boolean {
+  return valueFamily(column) === 'string' && declaredLengthOf(column) === null
 }
 
 /** The widest string MySQL indexes whole in any character set: 255 × 4 bytes ≤ 3072. */
@@ -171,45 +124,6 @@ function declaredLengthOf(column: ColumnInfo): number | null {
 /** Describes a column's type for a message: `varchar(36) collate utf8mb4_general_ci`. */
 export function describeColumnType(column: ColumnInfo): string {
   return column.collation ? `${column.type} collate ${column.collation}` : column.type
-}
-
-/** The kinds of column above, by name, as `db:verify` describes the target schema. */
-export type ColumnKind = 'key' | 'indexedString' | 'text' | 'shortString' | 'boolean' | 'timestamp' | 'bigint'
-
-/** How a column of some kind reads back from the catalog (`listColumns`) once created. */
-export interface CatalogType {
-  /** `ColumnInfo.type`, with MySQL integer display widths removed (`bigint(20)` → `bigint`). */
-  readonly type: string
-  /** MySQL only: the character set, where one is required. */
-  readonly charset?: string
-  /** MySQL only: the collation, where one is required (ids and tokens compare byte for byte). */
-  readonly collation?: string
-}
-
-/**
- * What each kind above looks like in the catalog, per dialect: what `db:verify` compares the live
- * columns with. Kept next to the types they describe so that the two change together.
- */
-export const CATALOG_TYPES: Record<SqlDialect, Record<ColumnKind, CatalogType>> = {
-  postgres: {
-    key: { type: 'text' },
-    indexedString: { type: 'text' },
-    text: { type: 'text' },
-    shortString: { type: 'text' },
-    boolean: { type: 'boolean' },
-    timestamp: { type: 'timestamp with time zone' },
-    bigint: { type: 'bigint' },
-  },
-  mysql: {
-    key: { type: 'varchar(255)', charset: 'utf8mb4', collation: 'utf8mb4_bin' },
-    indexedString: { type: 'varchar(255)', charset: 'utf8mb4' },
-    text: { type: 'text', charset: 'utf8mb4' },
-    shortString: { type: 'varchar(32)', charset: 'utf8mb4' },
-    // MySQL 8 dropped display widths from integer types, except tinyint(1): both keep this one.
-    boolean: { type: 'tinyint(1)' },
-    timestamp: { type: 'datetime(3)' },
-    bigint: { type: 'bigint' },
-  },
 }
 
 /** Whether a live column is of the catalog type expected; MySQL's integer display widths are ignored. */

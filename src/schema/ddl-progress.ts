@@ -7,14 +7,15 @@
  * and ends. Without a reporter nothing is reported and nothing extra is queried.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { sql, type Kysely } from 'kysely'
-import type { Engine } from './dialect.js'
+import type { Kysely } from 'kysely'
+import type { EngineName } from '../engines/engine.js'
+import { engineOf } from '../engines/index.js'
 
 /** An index build that has just started. */
 export interface IndexBuild {
   readonly table: string
   readonly index: string
-  readonly engine: Engine
+  readonly engine: EngineName
   /**
    * The server's id of the session that runs the build (PostgreSQL `pg_backend_pid()`, MySQL
    * `connection_id()`), so that a watcher on another connection can find it in
@@ -41,19 +42,9 @@ export function withDdlProgress<T>(reporter: DdlProgressReporter | undefined, wo
  * function to call when it ends (a no-op without a reporter). Only with a reporter does it ask
  * the server for the session id (one query).
  */
-export async function announceIndexBuild(
-  conn: Kysely<any>,
-  engine: Engine,
-  target: { readonly table: string; readonly index: string },
-): Promise<() => void> {
+export async function announceIndexBuild(conn: Kysely<any>, target: { readonly table: string; readonly index: string }): Promise<() => void> {
   const reporter = current.getStore()
   if (!reporter) return () => {}
-  return reporter.indexBuildStarted({ ...target, engine, sessionId: await sessionIdOf(conn, engine) })
-}
-
-async function sessionIdOf(conn: Kysely<any>, engine: Engine): Promise<number | undefined> {
-  if (engine === 'pglite') return undefined
-  const query = engine === 'mysql' ? sql<{ id: number }>`select connection_id() as id` : sql<{ id: number }>`select pg_backend_pid() as id`
-  const { rows } = await query.execute(conn)
-  return rows[0] ? Number(rows[0].id) : undefined
+  const engine = engineOf(conn)
+  return reporter.indexBuildStarted({ ...target, engine: engine.name, sessionId: await engine.catalog.sessionId(conn) })
 }

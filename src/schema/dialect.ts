@@ -1,21 +1,10 @@
-import { MysqlAdapter, type Kysely } from 'kysely'
-import { PGliteAdapter } from '../db/pglite-dialect.js'
+import type { Kysely } from 'kysely'
 import type { SqlDialect } from '../db/url.js'
+import { engineOf } from '../engines/index.js'
 
-/**
- * The engine a Kysely instance talks to, read from its adapter so that migrations (which
- * receive only a `Kysely<any>`) need no extra argument. `pglite` is PostgreSQL with a single
- * connection and no concurrent writers, where online-DDL precautions are pointless.
- */
-export type Engine = 'postgres' | 'pglite' | 'mysql'
+export type { EngineName as Engine } from '../engines/engine.js'
 
-export function engineOf(db: Kysely<any>): Engine {
-  const adapter = db.getExecutor().adapter
-  if (adapter instanceof MysqlAdapter) return 'mysql'
-  if (adapter instanceof PGliteAdapter) return 'pglite'
-  return 'postgres'
-}
-
+/** The SQL family `db` speaks (PGlite speaks PostgreSQL). */
 export function sqlDialectOfDb(db: Kysely<any>): SqlDialect {
-  return engineOf(db) === 'mysql' ? 'mysql' : 'postgres'
+  return engineOf(db).sqlDialect
 }

@@ -9,10 +9,8 @@
  */
 import { sql, type Kysely } from 'kysely'
 import type { SchemaObjectsTable } from '../db/schema.js'
-import { columnTypes } from './column-types.js'
-import { sqlDialectOfDb } from './dialect.js'
+import { engineOf } from '../engines/index.js'
 import { tableExists } from './introspect.js'
-import { currentPlan } from './plan.js'
 
 export const LEDGER_TABLE = 'artorizer_schema_objects'
 
@@ -25,7 +23,7 @@ export interface LedgerEntry {
 }
 
 async function ensureLedger(db: Kysely<any>): Promise<void> {
-  const types = columnTypes(sqlDialectOfDb(db))
+  const types = engineOf(db).columnTypes
   await types
     .tableOptions(
       db.schema
@@ -43,7 +41,6 @@ async function ensureLedger(db: Kysely<any>): Promise<void> {
 
 /** Notes that `migration` is about to create `entry`; a second note of the same object is a no-op. */
 export async function recordCreation(db: Kysely<any>, migration: string, entry: LedgerEntry): Promise<void> {
-  if (currentPlan()) return // a plan changes nothing, the ledger included
   await ensureLedger(db)
   const existing = await db
     .selectFrom(LEDGER_TABLE)

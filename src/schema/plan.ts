@@ -1,191 +1,560 @@
 /**
- * Planning: running migrations without changing anything, to see the SQL they would run.
+ * The plan: from a migration's schema data and a catalog snapshot, the steps that will run,
+ * each with its SQL, and the findings that would stop it.
  *
- * The migrations adapt to what they find (they adopt existing tables, skip what is there), so
- * their SQL can only be known by running their logic. A plan runs it against a Kysely instance
- * whose driver answers reads (catalog queries, `select`) from the real database, or with no
- * rows when there is none ("a fresh database"), and records every other statement instead of
- * executing it. The recipes in `online-ddl.ts` note what they would have created, so that a
- * later step (0002 reading `user.id`'s type) sees the schema the earlier steps would leave.
+ * Modelled on Better Auth's `getMigrations` (introspect once, one plan object that both
+ * compiles and runs): `--dry-run` and `migrate:sql` print a plan's steps; `up` executes them.
+ * A step's SQL is recorded by running its engine recipe through a recording runner, and
+ * executing the step runs the same recipe for real, so the two cannot disagree. Executing a
+ * step still looks at the live catalog first (see `online-ddl.ts`), so that a rerun after a
+ * crash resumes where the last run stopped.
  *
- * Used by `migrate:latest --dry-run` (against the live database), `migrate:sql` (against no
- * database) and the drift checksums (the SQL each migration runs on a fresh database).
+ * A migration's plan is made against the snapshot as earlier steps leave it: each step's effect
+ * is applied to the snapshot (`applyStep`), which is how 0002 sees the `user.id` that 0001 will
+ * create. Nothing is remembered anywhere else.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { DummyDriver, Kysely, PostgresIntrospector, sql, type CreateTableBuilder } from 'kysely'
+import { SchemaConflictError } from '../errors.js'
+import type { ColumnSpec, ColumnTypeChange, Engine, ForeignKeySpec, IndexSpec } from '../engines/engine.js'
+import { CatalogSnapshot, type TableSnapshot } from './catalog.js'
+import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from './catalog-types.js'
 import {
-  CompiledQuery,
-  DummyDriver,
-  Kysely,
-  MysqlAdapter,
-  MysqlIntrospector,
-  MysqlQueryCompiler,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  RawNode,
-  type CreateTableNode,
-  type DatabaseConnection,
-  type DialectAdapter,
-  type Driver,
-  type OperationNode,
-  type QueryResult,
-} from 'kysely'
-import type { SqlDialect } from '../db/url.js'
-import { BOOKKEEPING_TABLES } from './bookkeeping.js'
-import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from './introspect.js'
+  INDEXABLE_STRING_LENGTH,
+  boundedStringType,
+  canReference,
+  canWidenLosslessly,
+  describeColumnType,
+  isUnboundedString,
+  sameType,
+  sameTypeAs,
+  valueFamily,
+  type ValueFamily,
+} from './column-types.js'
+import { recordingRunner } from './ddl-runner.js'
+import { blockingFindings, finding, type Finding } from './findings.js'
+import type { ColumnKind, ColumnModel, ColumnRef, ForeignKeyModel, IndexModel, MigrationSchema, TableModel } from './model.js'
 
-/** One statement a plan would run, and the migration it belongs to. */
-export interface PlannedStatement {
-  readonly migration: string | undefined
-  readonly sql: string
+/** What one step does; the engine's recipe says how. */
+export type StepAction =
+  | { readonly kind: 'createTable'; readonly table: TableModel }
+  | { readonly kind: 'addColumn'; readonly column: ColumnSpec; readonly info: ColumnInfo }
+  | { readonly kind: 'changeColumnType'; readonly change: ColumnTypeChange; readonly info: ColumnInfo }
+  | { readonly kind: 'createIndex'; readonly index: IndexSpec; readonly rebuild: boolean }
+  | { readonly kind: 'addForeignKey'; readonly foreignKey: ForeignKeySpec }
+  | { readonly kind: 'validateForeignKey'; readonly foreignKey: ForeignKeySpec; readonly name: string }
+
+export interface PlannedStep {
+  readonly migration: string
+  readonly action: StepAction
+  /** The statements the step runs, parameters written in. */
+  readonly statements: readonly string[]
 }
 
-
-/**
- * The statements recorded so far, and the schema objects the plan would have created, by table.
- * Only the recipes and the introspection functions use the latter.
- */
-export class SchemaPlan {
-  readonly statements: PlannedStatement[] = []
-  migration: string | undefined
-  readonly #createdTables = new Set<string>()
-  readonly #columns = new Map<string, ColumnInfo[]>()
-  readonly #indexes = new Map<string, IndexInfo[]>()
-  readonly #foreignKeys = new Map<string, ForeignKeyInfo[]>()
-
-  /** Records a statement, unless it only touches bookkeeping tables. */
-  record(sql: string): void {
-    if (BOOKKEEPING_TABLES.some((table) => new RegExp(`["\`]?\\b${table}\\b["\`]?`).test(sql))) return
-    this.statements.push({ migration: this.migration, sql })
-  }
-
-  /** The statements of one migration. */
-  statementsOf(migration: string): string[] {
-    return this.statements.filter((s) => s.migration === migration).map((s) => s.sql)
-  }
-
-  noteTable(node: CreateTableNode): void {
-    const table = node.table.table.identifier.name
-    this.#createdTables.add(table)
-    for (const column of node.columns) {
-      this.noteColumn(table, { name: column.column.column.name, type: dataTypeText(column.dataType), nullable: !column.notNull && !column.primaryKey })
-    }
-    for (const constraint of node.constraints ?? []) {
-      if (constraint.kind === 'UniqueConstraintNode') {
-        const columns = constraint.columns.map((c) => c.column.name)
-        this.noteIndex(table, { name: constraint.name?.name ?? columns.join('_'), columns, unique: true, primary: false, valid: true, partial: false })
-      }
-    }
-  }
-
-  noteColumn(table: string, column: { name: string; type: string; nullable: boolean }): void {
-    const type = column.type.toLowerCase()
-    const info: ColumnInfo = { ...column, type, baseType: type.split(/[ (]/)[0] ?? type, charset: null, collation: null }
-    this.#columns.set(table, [...(this.#columns.get(table) ?? []), info])
-  }
-
-  noteIndex(table: string, index: IndexInfo): void {
-    this.#indexes.set(table, [...(this.#indexes.get(table) ?? []), index])
-  }
-
-  noteForeignKey(table: string, foreignKey: ForeignKeyInfo): void {
-    this.#foreignKeys.set(table, [...(this.#foreignKeys.get(table) ?? []), foreignKey])
-  }
-
-  createdTable(table: string): boolean {
-    return this.#createdTables.has(table)
-  }
-
-  columnsOf(table: string): readonly ColumnInfo[] {
-    return this.#columns.get(table) ?? []
-  }
-
-  indexesOf(table: string): readonly IndexInfo[] {
-    return this.#indexes.get(table) ?? []
-  }
-
-  foreignKeysOf(table: string): readonly ForeignKeyInfo[] {
-    return this.#foreignKeys.get(table) ?? []
-  }
+export interface MigrationPlan {
+  readonly migration: string
+  /** Why the migration cannot run as the database is; it changes nothing while any is blocking. */
+  readonly findings: readonly Finding[]
+  readonly steps: readonly PlannedStep[]
 }
 
-const activePlan = new AsyncLocalStorage<SchemaPlan>()
-
-/** The plan being made in this async context, if any: recipes check it to note, not do. */
-export function currentPlan(): SchemaPlan | undefined {
-  return activePlan.getStore()
+/** A migration as the planner sees it: its name and its schema data. */
+export interface PlannableMigration {
+  readonly name: string
+  readonly schema: MigrationSchema
 }
 
-/** Runs `work` with `plan` active. */
-export function withPlan<T>(plan: SchemaPlan, work: () => Promise<T>): Promise<T> {
-  return activePlan.run(plan, work)
+/** Every table a migration's schema names, to read into a snapshot. */
+export function tablesOf(schemas: readonly MigrationSchema[]): string[] {
+  const names = new Set<string>()
+  for (const schema of schemas) {
+    for (const table of schema.tables) names.add(table.name)
+    for (const added of schema.columns) names.add(added.table)
+    for (const index of schema.indexes) names.add(index.table)
+    for (const fk of schema.foreignKeys) names.add(fk.table).add(fk.references.table)
+  }
+  return [...names]
 }
 
 /**
- * A Kysely instance that plans instead of executing: reads go to `live` (or find nothing when
- * `live` is undefined), everything else is recorded in the active plan.
+ * Plans `migrations` in order against `snapshot`, each against the snapshot the earlier ones
+ * leave. `compileDb` compiles the statements: the live database, or {@link offlineDb}.
  */
-export function planningDb(dialect: SqlDialect, live?: Kysely<any>): Kysely<any> {
-  // Against a live database keep its adapter, so PGlite plans what PGlite would run.
-  const adapter: DialectAdapter = live?.getExecutor().adapter ?? (dialect === 'mysql' ? new MysqlAdapter() : new PostgresAdapter())
+export async function planMigrations(
+  snapshot: CatalogSnapshot,
+  migrations: readonly PlannableMigration[],
+  compileDb: Kysely<any>,
+): Promise<MigrationPlan[]> {
+  const plans: MigrationPlan[] = []
+  const targets = new Map<string, ColumnModel>()
+  let catalog = snapshot
+  for (const migration of migrations) {
+    for (const table of migration.schema.tables) for (const column of table.columns) targets.set(`${table.name}.${column.name}`, column)
+    const planner = new Planner(migration.name, migration.schema, catalog, compileDb, targets)
+    const plan = await planner.plan()
+    plans.push(plan)
+    catalog = planner.catalog
+  }
+  return plans
+}
+
+/** Throws {@link SchemaConflictError} with every blocking finding of `plans`, in order. */
+export function assertNoBlockingFindings(plans: readonly MigrationPlan[]): void {
+  const blocking = plans.flatMap((plan) => blockingFindings(plan.findings))
+  if (blocking.length > 0) throw new SchemaConflictError(blocking.map((f) => f.message), blocking)
+}
+
+/** A Kysely that compiles `engine`'s SQL with no database behind it (`migrate:sql`). */
+export function offlineDb(engine: Engine): Kysely<any> {
   return new Kysely<any>({
     dialect: {
-      createAdapter: () => adapter,
-      createDriver: () => new PlanningDriver(live),
-      createIntrospector: (db) => (dialect === 'mysql' ? new MysqlIntrospector(db) : new PostgresIntrospector(db)),
-      createQueryCompiler: () => (dialect === 'mysql' ? new MysqlQueryCompiler() : new PostgresQueryCompiler()),
+      createAdapter: () => engine.createAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => engine.createQueryCompiler(),
     },
   })
 }
 
-class PlanningDriver extends DummyDriver implements Driver {
-  readonly #live: Kysely<any> | undefined
+/**
+ * Builds `table`'s `create table` in the engine's types: the one statement both the plan and
+ * the step compile. A generated key is not marked NOT NULL: its primary key implies it.
+ */
+export function createTableBuilder(db: Kysely<any>, engine: Engine, table: TableModel): CreateTableBuilder<string, string> {
+  const types = engine.columnTypes
+  let builder = db.schema.createTable(table.name).ifNotExists()
+  for (const column of table.columns) {
+    if (typeof column.type !== 'string') throw new Error(`${table.name}.${column.name}: a new table's column needs a kind`)
+    builder = builder.addColumn(column.name, types[column.type], (col) => {
+      if (column.primaryKey) col = col.primaryKey()
+      if (column.generated) col = types.generated(col)
+      else if (!column.nullable) col = col.notNull()
+      if (column.default && 'now' in column.default) col = col.defaultTo(types.now)
+      else if (column.default && typeof column.default.literal === 'boolean') col = col.defaultTo(sql.lit(column.default.literal))
+      else if (column.default) col = col.defaultTo(column.default.literal)
+      return col
+    })
+  }
+  for (const unique of table.uniques ?? []) builder = builder.addUniqueConstraint(unique.name, [...unique.columns] as never[])
+  return types.tableOptions(builder)
+}
 
-  constructor(live: Kysely<any> | undefined) {
-    super()
-    this.#live = live
+/** The value family each column kind holds. */
+const FAMILY: Record<ColumnKind, ValueFamily> = {
+  key: 'string',
+  indexedString: 'string',
+  text: 'string',
+  shortString: 'string',
+  boolean: 'boolean',
+  timestamp: 'timestamp',
+  bigint: 'number',
+}
+
+/** Better Auth's generated ids are 32 characters (its own MySQL type is `varchar(36)`). */
+const KEY_MIN_LENGTH = 32
+
+/** Whether an existing index can stand in for `spec`: same columns in order, at least as unique, whole and valid. */
+export function servesAs(index: IndexInfo, spec: { readonly columns: readonly string[]; readonly unique?: boolean }): boolean {
+  return (
+    index.valid &&
+    !index.partial &&
+    (index.unique || !spec.unique) &&
+    index.columns.length === spec.columns.length &&
+    index.columns.every((column, i) => column === spec.columns[i])
+  )
+}
+
+/** A foreign key that already does `spec`'s job under any name: same column, same target. */
+export function findEquivalentForeignKey(existing: readonly ForeignKeyInfo[], spec: ForeignKeySpec): ForeignKeyInfo | undefined {
+  return existing.find((fk) => fk.name === spec.name) ?? findSameLink(existing, spec)
+}
+
+/** A foreign key over the same column to the same target column, whatever its name. */
+export function findSameLink(existing: readonly ForeignKeyInfo[], spec: ForeignKeySpec): ForeignKeyInfo | undefined {
+  return existing.find(
+    (fk) => fk.columns.join() === spec.column && fk.referencedTable === spec.referencedTable && fk.referencedColumns.join() === spec.referencedColumn,
+  )
+}
+
+/** What to do about an index: nothing (`present`, `adopted`), `create` it, or `rebuild` an INVALID one. */
+export function decideIndex(indexes: readonly IndexInfo[], spec: IndexSpec): 'present' | 'adopted' | 'create' | 'rebuild' {
+  const named = indexes.find((index) => index.name === spec.name)
+  if (named?.valid) return 'present'
+  if (named) return 'rebuild' // INVALID: an interrupted build
+  return indexes.some((index) => servesAs(index, spec)) ? 'adopted' : 'create'
+}
+
+export function foreignKeySpec(model: ForeignKeyModel): ForeignKeySpec {
+  return { table: model.table, name: model.name, column: model.column, referencedTable: model.references.table, referencedColumn: model.references.column }
+}
+
+class Planner {
+  readonly findings: Finding[] = []
+  readonly steps: PlannedStep[] = []
+  catalog: CatalogSnapshot
+  readonly #migration: string
+  readonly #schema: MigrationSchema
+  readonly #engine: Engine
+  readonly #compileDb: Kysely<any>
+  /** Target columns of every table created so far in the chain, for `sameAs` and references. */
+  readonly #targets: ReadonlyMap<string, ColumnModel>
+  /** Columns a finding is already about: later checks of the same column are skipped. */
+  readonly #reported = new Set<string>()
+
+  constructor(migration: string, schema: MigrationSchema, catalog: CatalogSnapshot, compileDb: Kysely<any>, targets: ReadonlyMap<string, ColumnModel>) {
+    this.#migration = migration
+    this.#schema = schema
+    this.catalog = catalog
+    this.#engine = catalog.engine
+    this.#compileDb = compileDb
+    this.#targets = targets
   }
 
-  override async acquireConnection(): Promise<DatabaseConnection> {
-    return {
-      executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-        if (isRead(query.sql)) {
-          if (!this.#live) return { rows: [] }
-          return this.#live.executeQuery<R>(CompiledQuery.raw(query.sql, [...query.parameters]))
+  async plan(): Promise<MigrationPlan> {
+    const before = this.catalog
+    const toAdd: { table: string; column: ColumnModel }[] = []
+    const toWiden: ColumnTypeChange[] = []
+
+    // Findings first, all against the database as it is before this migration.
+    for (const table of this.#schema.tables) {
+      const live = before.table(table.name)
+      if (live && !live.planned && table.adoption === 'strict') await this.#adoptStrict(table, live, toAdd, toWiden)
+    }
+    for (const added of this.#schema.columns) this.#checkAddedColumn(added.table, added.column)
+    for (const index of this.#schema.indexes) await this.#checkIndex(index, toWiden)
+    for (const fk of this.#schema.foreignKeys) await this.#checkForeignKey(fk)
+    if (blockingFindings(this.findings).length > 0) return { migration: this.#migration, findings: this.findings, steps: [] }
+
+    // Then the steps, each applied to the snapshot as it is planned.
+    for (const table of this.#schema.tables) {
+      if (!this.catalog.table(table.name)) await this.#step({ kind: 'createTable', table })
+    }
+    for (const { table, column } of toAdd) await this.#addColumn(table, column)
+    for (const added of this.#schema.columns) {
+      if (!this.catalog.table(added.table)) continue
+      if (!this.catalog.column(added.table, added.column.name)) await this.#addColumn(added.table, added.column)
+    }
+    for (const change of toWiden) {
+      const current = this.catalog.column(change.table, change.column)!
+      await this.#step({ kind: 'changeColumnType', change, info: { ...current, ...this.#typeInfoOf(change, current) } })
+    }
+    for (const index of this.#schema.indexes) {
+      const table = this.catalog.table(index.table)
+      if (!table) continue
+      if (index.ifColumnsExist && !index.columns.every((c) => table.columns.some((column) => column.name === c))) continue
+      const decision = decideIndex(table.indexes, index)
+      if (decision === 'create' || decision === 'rebuild') {
+        await this.#step({ kind: 'createIndex', index: { table: index.table, name: index.name, columns: index.columns, unique: index.unique === true }, rebuild: decision === 'rebuild' })
+      }
+    }
+    for (const model of this.#schema.foreignKeys) {
+      const table = this.catalog.table(model.table)
+      if (!table) continue
+      const spec = foreignKeySpec(model)
+      const existing = findEquivalentForeignKey(table.foreignKeys, spec)
+      if (!existing) await this.#step({ kind: 'addForeignKey', foreignKey: spec })
+      else if (!existing.validated) await this.#step({ kind: 'validateForeignKey', foreignKey: spec, name: existing.name })
+    }
+    return { migration: this.#migration, findings: this.findings, steps: this.steps }
+  }
+
+  /** The type an existing column is widened to, as the catalog will read it back. */
+  #typeInfoOf(change: ColumnTypeChange, current: ColumnInfo): Partial<ColumnInfo> {
+    const text = typeof change.type === 'string' ? change.type : sql`${change.type}`.compile(this.#compileDb).sql
+    const type = text.split(' ')[0]!.toLowerCase()
+    return { type, baseType: type.split('(')[0]!, charset: current.charset, collation: current.collation }
+  }
+
+  async #addColumn(table: string, column: ColumnModel): Promise<void> {
+    const info = this.#resolveColumn(table, column)
+    if (!info) return
+    const type = typeof column.type === 'string' ? this.#engine.columnTypes[column.type] : sameTypeAs(info)
+    await this.#step({ kind: 'addColumn', column: { table, column: column.name, type }, info: { ...info, name: column.name, nullable: true } })
+  }
+
+  /** How `column` will read back from the catalog: its kind's type, or the type it copies. */
+  #resolveColumn(table: string, column: ColumnModel): ColumnInfo | undefined {
+    if (typeof column.type === 'string') return this.#engine.catalogColumn(column.name, column.type, column.nullable)
+    const source = this.#referencedColumn(column.type.sameAs)
+    if (!source) {
+      this.findings.push(
+        finding('reference-missing', { table, column: column.name }, `table "${column.type.sameAs.table}" has no column "${column.type.sameAs.column}"`, 'run the migration that creates it first'),
+      )
+      return undefined
+    }
+    return source
+  }
+
+  /**
+   * The column `ref` points at: the live one when its kind of value is what the module's own
+   * target holds (a `user.id` of integers, which 0001 refuses, says nothing about what a
+   * `user_id` should be), else the target as the module would create it.
+   */
+  #referencedColumn(ref: ColumnRef): ColumnInfo | undefined {
+    const live = this.catalog.column(ref.table, ref.column)
+    const target = this.#targets.get(`${ref.table}.${ref.column}`)
+    const targetInfo = target && typeof target.type === 'string' ? this.#engine.catalogColumn(ref.column, target.type, target.nullable) : undefined
+    if (live && (!targetInfo || valueFamily(live) === valueFamily(targetInfo))) return live
+    return targetInfo ?? live
+  }
+
+  async #step(action: StepAction): Promise<void> {
+    const statements: string[] = []
+    await recordStep(recordingRunner(this.#compileDb, statements, this.catalog.liveDb), this.#engine, action)
+    this.steps.push({ migration: this.#migration, action, statements })
+    this.catalog = applyStep(this.catalog, action, this.#engine)
+  }
+
+  /**
+   * A Better Auth table that already exists. Accepted as they are: Better Auth's own types
+   * (`varchar(36)` ids, `timestamp(3)`, `text` strings), other names for its keys
+   * (`user_email_key`, `account_ibfk_1`), and columns that are nullable where the target is
+   * not. Fixed: missing optional columns, key columns too narrow (widened when no foreign key
+   * involves them). Refused, with what to do: anything else that Better Auth could not work with.
+   */
+  async #adoptStrict(table: TableModel, live: TableSnapshot, toAdd: { table: string; column: ColumnModel }[], toWiden: ColumnTypeChange[]): Promise<void> {
+    const name = table.name
+    for (const model of table.columns) {
+      const where = { table: name, column: model.name }
+      const column = live.columns.find((c) => c.name === model.name)
+      if (typeof model.type !== 'string') continue
+      if (!column) {
+        if (model.nullable) toAdd.push({ table: name, column: model })
+        else if (live.hasRows) this.#report(finding('required-column-missing', where, `"${name}" has rows but no required column "${model.name}"`, 'add it and fill it, or rename the table'))
+        else this.#report(finding('required-column-missing-empty', where, `"${name}" has no required column "${model.name}"`, 'the table is empty, so drop it and run again'))
+        continue
+      }
+      const expected = FAMILY[model.type]
+      if (valueFamily(column) !== expected) {
+        this.#report(
+          model.type === 'key'
+            ? finding('column-type-family', where, `"${name}"."${model.name}" is ${column.type}, but Better Auth writes string ids`, 'rename the table, or migrate its ids to strings')
+            : finding('column-type-family', where, `"${name}"."${model.name}" is ${column.type}, but Better Auth stores a ${expected} there`, "change the column's type, or rename the table"),
+        )
+        continue
+      }
+      if (model.nullable && !column.nullable) {
+        this.#report(finding('column-not-nullable', where, `"${name}"."${model.name}" is NOT NULL, but Better Auth leaves it empty`, 'make the column nullable'))
+      }
+      if (model.type === 'key') {
+        const length = /\((\d+)\)/.exec(column.type)
+        const minLength = model.minLength ?? KEY_MIN_LENGTH
+        if (length && Number(length[1]) < minLength) {
+          const bound = await this.#boundByForeignKey(live, model.name)
+          const target = { ...this.#engine.catalogColumn(model.name, 'key', column.nullable), name: model.name }
+          if (!bound && canWidenLosslessly(column, target)) {
+            toWiden.push({ table: name, column: model.name, type: this.#engine.columnTypes.key, nullable: model.nullable })
+          } else {
+            this.#report(
+              finding(
+                'key-too-narrow',
+                where,
+                `"${name}"."${model.name}" is ${describeColumnType(column)}, narrower than the ${minLength} characters Better Auth's ids there need` +
+                  (bound ? `, and ${bound}` : ''),
+                `widen it to ${this.#engine.catalogTypes.key.type} yourself`,
+              ),
+            )
+          }
         }
-        currentPlan()?.record(inlineParameters(query))
-        return { rows: [], numAffectedRows: 0n }
-      },
-      streamQuery: () => {
-        throw new Error('a plan does not stream')
-      },
+      }
+    }
+    const key = table.columns.find((c) => c.primaryKey)?.name
+    const primary = live.indexes.find((index) => index.primary)
+    if (key && live.columns.some((c) => c.name === key) && primary?.columns.join() !== key) {
+      this.findings.push(
+        finding('primary-key', { table: name }, `"${name}" has ${primary ? `primary key (${primary.columns.join(', ')})` : 'no primary key'}, not (${key})`, `make "${key}" its primary key`),
+      )
     }
   }
-}
 
-function isRead(sql: string): boolean {
-  return /^\s*(select|show|with|explain|values)\b/i.test(sql)
-}
-
-/** Writes parameters into the SQL as literals, for people to read (never executed). */
-function inlineParameters(query: CompiledQuery): string {
-  const literal = (value: unknown): string => {
-    if (value === null || value === undefined) return 'null'
-    if (typeof value === 'number' || typeof value === 'bigint') return String(value)
-    if (typeof value === 'boolean') return value ? 'true' : 'false'
-    if (value instanceof Date) return `'${value.toISOString()}'`
-    return `'${String(value).replace(/'/g, "''")}'`
+  /** Why `table.column` must keep its type (a foreign key uses it), if it must. */
+  async #boundByForeignKey(live: TableSnapshot, column: string): Promise<string | undefined> {
+    // user.id is what every userId and user_id copies, keys or not: it is never changed here.
+    if (live.name === 'user' && column === 'id') return 'every user reference copies its type'
+    const outgoing = live.foreignKeys.find((fk) => fk.columns.includes(column))
+    if (outgoing) return `foreign key "${outgoing.name}" uses it`
+    const incoming = (await this.catalog.data(live.name).referencingForeignKeys(live.name)).find((fk) => fk.referencedColumns.includes(column))
+    return incoming ? `foreign key "${incoming.name}" uses it` : undefined
   }
-  let position = 0
-  const params = query.parameters
-  const text = /\$\d/.test(query.sql)
-    ? query.sql.replace(/\$(\d+)\b/g, (_, n: string) => literal(params[Number(n) - 1]))
-    : query.sql.replace(/\?/g, () => literal(params[position++]))
-  return text.replace(/\s+/g, ' ').trim()
+
+  /** A column added to a table that may exist: one already there must have exactly the type it copies. */
+  #checkAddedColumn(table: string, model: ColumnModel): void {
+    const existing = this.catalog.column(table, model.name)
+    if (!existing || typeof model.type === 'string') return
+    const source = this.#referencedColumn(model.type.sameAs)
+    if (!source || sameType(existing, source)) return
+    const { table: refTable, column: refColumn } = model.type.sameAs
+    this.#report(
+      finding(
+        'column-type-differs',
+        { table, column: model.name },
+        `"${table}"."${model.name}" exists as ${describeColumnType(existing)} but ${refTable}.${refColumn} is ${describeColumnType(source)}`,
+        `rename the old column (or give it ${refTable}.${refColumn}'s exact type)`,
+      ),
+    )
+  }
+
+  /**
+   * An index over existing rows: a unique one needs no duplicates, and (MySQL) an unbounded
+   * string column becomes `varchar(255)` first when every value fits.
+   */
+  async #checkIndex(index: IndexModel, toWiden: ColumnTypeChange[]): Promise<void> {
+    const table = this.catalog.table(index.table)
+    if (!table) return
+    if (table.indexes.some((existing) => existing.name === index.name || servesAs(existing, index))) return
+    const data = this.catalog.data(index.table)
+    if (index.unique && !table.planned && index.columns.every((c) => table.columns.some((column) => column.name === c))) {
+      const duplicate = await data.duplicate(index.table, index.columns)
+      if (duplicate !== undefined) {
+        this.findings.push(
+          finding('unique-duplicates', { table: index.table, column: index.columns.join(', ') }, `"${index.table}"."${index.columns.join('", "')}" holds duplicates (e.g. ${duplicate}), so it cannot be made unique`, 'remove them'),
+        )
+      }
+    }
+    if (!this.#engine.indexNeedsBoundedString) return
+    for (const name of index.columns) {
+      const column = table.columns.find((c) => c.name === name)
+      if (!column || !isUnboundedString(column)) continue
+      const longest = await data.longest(index.table, name)
+      if (longest > INDEXABLE_STRING_LENGTH) {
+        this.#report(
+          finding(
+            'value-too-long-for-index',
+            { table: index.table, column: name },
+            `"${index.table}"."${name}" is ${column.type} and holds a value of ${longest} characters, so it cannot become varchar(${INDEXABLE_STRING_LENGTH}) for index ${index.name}`,
+            'shorten or remove that value',
+          ),
+        )
+      } else if (!toWiden.some((change) => change.table === index.table && change.column === name)) {
+        toWiden.push({ table: index.table, column: name, type: boundedStringType(column), nullable: column.nullable })
+      }
+    }
+  }
+
+  /**
+   * A foreign key over rows that exist: the table's engine must enforce it, an equivalent key
+   * must cascade, the columns must match, and no value may lack its referenced row.
+   */
+  async #checkForeignKey(model: ForeignKeyModel): Promise<void> {
+    const table = this.catalog.table(model.table)
+    if (!table || table.planned) return
+    const spec = foreignKeySpec(model)
+    if (table.storageEngine !== null && table.storageEngine.toLowerCase() !== 'innodb') {
+      this.findings.push(
+        finding('storage-engine', { table: model.table }, `"${model.table}" uses the ${table.storageEngine} engine, which ignores foreign keys`, `convert it with ALTER TABLE ${model.table} ENGINE=InnoDB`),
+      )
+    }
+    const column = table.columns.find((c) => c.name === model.column)
+    const referenced = this.#referencedColumn(model.references)
+    if (!column || !referenced || this.#reported.has(`${model.table}.${model.column}`)) return
+    if (valueFamily(column) !== 'string' || valueFamily(referenced) !== 'string') return
+    const where = { table: model.table, column: model.column }
+    const { table: refTable, column: refColumn } = model.references
+    const strict = this.#schema.tables.some((t) => t.name === model.table && t.adoption === 'strict')
+    const equivalent = findEquivalentForeignKey(table.foreignKeys, spec)
+    if (equivalent) {
+      if (equivalent.onDelete !== 'CASCADE') {
+        const problem = `"${model.table}"."${model.column}" references "${refTable}" through "${equivalent.name}" with ON DELETE ${equivalent.onDelete}`
+        this.findings.push(
+          strict
+            ? finding('foreign-key-on-delete', where, problem, `Better Auth deletes a ${refTable}'s ${model.table}s with them, so recreate that key with ON DELETE CASCADE`)
+            : finding('foreign-key-on-delete', where, problem, 'recreate it with ON DELETE CASCADE'),
+        )
+      }
+      return
+    }
+    if (!canReference(column, referenced)) {
+      this.findings.push(
+        finding(
+          'foreign-key-type',
+          where,
+          `"${model.table}"."${model.column}" is ${describeColumnType(column)} but ${refTable}.${refColumn} is ${describeColumnType(referenced)}; a foreign key needs both alike`,
+          `change "${model.column}" to ${refTable}.${refColumn}'s type`,
+        ),
+      )
+      return
+    }
+    const parent = this.catalog.table(refTable)
+    // A referenced table that does not exist yet (or that the plan creates) is empty: every value is an orphan.
+    const orphan =
+      parent && !parent.planned
+        ? await this.catalog.data(model.table).orphan(model.table, model.column, refTable, refColumn)
+        : await this.catalog.data(model.table).anyValue(model.table, model.column)
+    if (orphan === undefined) return
+    const required = this.#targets.get(`${model.table}.${model.column}`)?.nullable === false
+    this.findings.push(
+      required
+        ? finding('foreign-key-orphans', where, `"${model.table}"."${model.column}" holds ${refTable} ids that no ${refTable} has (e.g. ${orphan})`, `delete those ${model.table} rows`)
+        : finding('foreign-key-orphans', where, `"${model.table}"."${model.column}" holds ids that no ${refTable} has (e.g. ${orphan})`, 'set them to NULL or fix them, then run again'),
+    )
+  }
+
+  #report(found: Finding): void {
+    this.findings.push(found)
+    if (found.column) this.#reported.add(`${found.table}.${found.column}`)
+  }
 }
 
-/** The SQL text of a column's data type node: a type name, or raw SQL without parameters. */
-function dataTypeText(node: OperationNode): string {
-  if (RawNode.is(node)) return node.sqlFragments.join('')
-  return (node as { dataType?: string }).dataType ?? 'unknown'
+/** Sends a step's statements through `r`: the recipe, without the looks (the planner looked). */
+export async function recordStep(r: import('./ddl-runner.js').DdlRunner, engine: Engine, action: StepAction): Promise<void> {
+  switch (action.kind) {
+    case 'createTable':
+      return r.run(createTableBuilder(r.db, engine, action.table).compile())
+    case 'addColumn':
+      return engine.ddl.addNullableColumn(r, action.column)
+    case 'changeColumnType':
+      return engine.ddl.changeColumnType(r, action.change)
+    case 'createIndex':
+      if (action.rebuild) await engine.ddl.dropIndex(r, action.index.table, action.index.name)
+      return engine.ddl.createIndex(r, action.index)
+    case 'addForeignKey':
+      return engine.ddl.addForeignKey(r, action.foreignKey)
+    case 'validateForeignKey':
+      return engine.ddl.validateForeignKey(r, action.foreignKey.table, action.name)
+  }
+}
+
+/** The snapshot as `action` leaves it. */
+export function applyStep(catalog: CatalogSnapshot, action: StepAction, engine: Engine): CatalogSnapshot {
+  const table = (name: string): TableSnapshot => catalog.table(name)!
+  switch (action.kind) {
+    case 'createTable': {
+      const model = action.table
+      return catalog.with({
+        name: model.name,
+        columns: model.columns.map((c) => engine.catalogColumn(c.name, c.type as ColumnKind, c.nullable && !c.primaryKey)),
+        indexes: (model.uniques ?? []).map((u) => ({ name: u.name, columns: [...u.columns], unique: true, primary: false, valid: true, partial: false })),
+        foreignKeys: [],
+        hasRows: false,
+        storageEngine: null,
+        planned: true,
+      })
+    }
+    case 'addColumn': {
+      const t = table(action.column.table)
+      return catalog.with({ ...t, columns: [...t.columns, action.info] })
+    }
+    case 'changeColumnType': {
+      const t = table(action.change.table)
+      return catalog.with({ ...t, columns: t.columns.map((c) => (c.name === action.change.column ? action.info : c)) })
+    }
+    case 'createIndex': {
+      const t = table(action.index.table)
+      const index: IndexInfo = { name: action.index.name, columns: [...action.index.columns], unique: action.index.unique === true, primary: false, valid: true, partial: false }
+      return catalog.with({ ...t, indexes: [...t.indexes.filter((i) => i.name !== index.name), index] })
+    }
+    case 'addForeignKey':
+    case 'validateForeignKey': {
+      const t = table(action.foreignKey.table)
+      const spec = action.foreignKey
+      const fk: ForeignKeyInfo = {
+        name: action.kind === 'validateForeignKey' ? action.name : spec.name,
+        columns: [spec.column],
+        referencedTable: spec.referencedTable,
+        referencedColumns: [spec.referencedColumn],
+        onDelete: 'CASCADE',
+        validated: true,
+      }
+      return catalog.with({ ...t, foreignKeys: [...t.foreignKeys.filter((f) => f.name !== fk.name), fk] })
+    }
+  }
 }

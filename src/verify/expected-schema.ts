@@ -1,13 +1,13 @@
 /**
- * The schema the migrations lead to, as `db:verify` checks it: the README's schema table in data.
+ * The schema the migrations lead to, as `db:verify` checks it: the fold of every migration's
+ * schema data (`foldSchemas`), not a second copy of it, plus an overlay of severities.
  *
- * It describes the end state after every migration, not what any one migration does, so it
- * lives apart from `src/migrations/` (a released migration never changes; this list follows the
- * latest one). Better Auth's tables are held to it strictly. `artwork_jobs` may be a legacy table
- * the module adopted and never reshapes: there only what the module adds (`user_id`, its index
- * and key) is strict, and a legacy column of another type is a warning.
+ * Better Auth's tables are held to it strictly. `artwork_jobs` may be a legacy table the module
+ * adopted and never reshapes: there only what the module adds (`user_id`, its index and key) is
+ * strict, and a legacy column of another type is a warning: that is the overlay below.
  */
-import type { ColumnKind } from '../schema/column-types.js'
+import { MIGRATION_NAMES, schemasOf } from '../migrations/index.js'
+import { foldSchemas, type ColumnKind, type FoldedSchema } from '../schema/model.js'
 
 /** How much a difference matters: `fail` makes `db:verify` exit non-zero, `warn` does not. */
 export type Severity = 'fail' | 'warn'
@@ -53,111 +53,66 @@ export interface ExpectedForeignKey {
   readonly onDelete: 'CASCADE'
 }
 
-const USER_ID = { sameAs: { table: 'user', column: 'id' } } as const
 /** A legacy column the module reads: it must exist, but its type is the table's own business. */
 const LEGACY_READ = { typeSeverity: 'warn', missingSeverity: 'fail' } as const
 /** A legacy column the module never reads. */
 const LEGACY = { typeSeverity: 'warn', missingSeverity: 'warn' } as const
 
-export const EXPECTED_TABLES: readonly ExpectedTable[] = [
-  {
-    name: 'user',
-    columns: [
-      { name: 'id', kind: 'key', nullable: false },
-      { name: 'name', kind: 'indexedString', nullable: false },
-      { name: 'email', kind: 'indexedString', nullable: false },
-      { name: 'emailVerified', kind: 'boolean', nullable: false },
-      { name: 'image', kind: 'text', nullable: true },
-      { name: 'createdAt', kind: 'timestamp', nullable: false },
-      { name: 'updatedAt', kind: 'timestamp', nullable: false },
-    ],
+/** How differences in a legacy table's own columns are reported, by table and column. */
+const COLUMN_SEVERITIES: Readonly<Record<string, Readonly<Record<string, Pick<ExpectedColumn, 'typeSeverity' | 'missingSeverity'>>>>> = {
+  artwork_jobs: {
+    // artworks:link finds artworks by job_id and updates them by id.
+    id: LEGACY_READ,
+    job_id: LEGACY_READ,
+    original_url: LEGACY,
+    protected_url: LEGACY,
+    status: LEGACY,
+    // Without created_at, 0003 skips artwork_jobs_user_id_created_at_idx: both are warnings.
+    created_at: LEGACY,
   },
-  {
-    name: 'session',
-    columns: [
-      { name: 'id', kind: 'key', nullable: false },
-      { name: 'expiresAt', kind: 'timestamp', nullable: false },
-      { name: 'token', kind: 'key', nullable: false },
-      { name: 'createdAt', kind: 'timestamp', nullable: false },
-      { name: 'updatedAt', kind: 'timestamp', nullable: false },
-      { name: 'ipAddress', kind: 'text', nullable: true },
-      { name: 'userAgent', kind: 'text', nullable: true },
-      { name: 'userId', kind: 'key', nullable: false },
-    ],
-  },
-  {
-    name: 'account',
-    columns: [
-      { name: 'id', kind: 'key', nullable: false },
-      { name: 'accountId', kind: 'indexedString', nullable: false },
-      { name: 'providerId', kind: 'indexedString', nullable: false },
-      { name: 'userId', kind: 'key', nullable: false },
-      { name: 'accessToken', kind: 'text', nullable: true },
-      { name: 'refreshToken', kind: 'text', nullable: true },
-      { name: 'idToken', kind: 'text', nullable: true },
-      { name: 'accessTokenExpiresAt', kind: 'timestamp', nullable: true },
-      { name: 'refreshTokenExpiresAt', kind: 'timestamp', nullable: true },
-      { name: 'scope', kind: 'text', nullable: true },
-      { name: 'password', kind: 'text', nullable: true },
-      { name: 'createdAt', kind: 'timestamp', nullable: false },
-      { name: 'updatedAt', kind: 'timestamp', nullable: false },
-    ],
-  },
-  {
-    name: 'verification',
-    columns: [
-      { name: 'id', kind: 'key', nullable: false },
-      { name: 'identifier', kind: 'indexedString', nullable: false },
-      { name: 'value', kind: 'text', nullable: false },
-      { name: 'expiresAt', kind: 'timestamp', nullable: false },
-      { name: 'createdAt', kind: 'timestamp', nullable: false },
-      { name: 'updatedAt', kind: 'timestamp', nullable: false },
-    ],
-  },
-  {
-    name: 'artwork_jobs',
-    columns: [
-      // artworks:link finds artworks by job_id and updates them by id.
-      { name: 'id', kind: 'bigint', nullable: false, ...LEGACY_READ },
-      { name: 'user_id', kind: USER_ID, nullable: true },
-      { name: 'job_id', kind: 'indexedString', nullable: false, ...LEGACY_READ },
-      { name: 'original_url', kind: 'text', nullable: false, ...LEGACY },
-      { name: 'protected_url', kind: 'text', nullable: true, ...LEGACY },
-      { name: 'status', kind: 'shortString', nullable: false, ...LEGACY },
-      // Without created_at, 0003 skips artwork_jobs_user_id_created_at_idx: both are warnings.
-      { name: 'created_at', kind: 'timestamp', nullable: false, ...LEGACY },
-    ],
-  },
-  {
-    name: 'upload_history',
-    optional: true,
-    columns: [{ name: 'user_id', kind: USER_ID, nullable: true }],
-  },
-]
+}
 
-export const EXPECTED_INDEXES: readonly ExpectedIndex[] = [
-  { table: 'user', name: 'user_email_uidx', columns: ['email'], unique: true },
-  { table: 'session', name: 'session_token_uidx', columns: ['token'], unique: true },
-  { table: 'session', name: 'session_userId_idx', columns: ['userId'] },
-  { table: 'account', name: 'account_userId_idx', columns: ['userId'] },
-  { table: 'account', name: 'account_providerId_accountId_idx', columns: ['providerId', 'accountId'] },
-  { table: 'verification', name: 'verification_identifier_idx', columns: ['identifier'] },
-  {
-    table: 'artwork_jobs',
-    name: 'artwork_jobs_job_id_uidx',
-    columns: ['job_id'],
-    unique: true,
-    severity: 'warn',
-    note: 'a legacy artwork_jobs keeps its own keys; without it artworks:link scans the table',
-  },
-  { table: 'artwork_jobs', name: 'artwork_jobs_user_id_idx', columns: ['user_id'] },
-  { table: 'artwork_jobs', name: 'artwork_jobs_user_id_created_at_idx', columns: ['user_id', 'created_at'] },
-  { table: 'upload_history', name: 'upload_history_user_id_idx', columns: ['user_id'] },
-]
+/** Indexes a legacy table may lack. */
+const INDEX_SEVERITIES: Readonly<Record<string, Pick<ExpectedIndex, 'severity' | 'note'>>> = {
+  artwork_jobs_job_id_uidx: { severity: 'warn', note: 'a legacy artwork_jobs keeps its own keys; without it artworks:link scans the table' },
+}
 
-export const EXPECTED_FOREIGN_KEYS: readonly ExpectedForeignKey[] = [
-  { table: 'session', name: 'session_userId_fk', column: 'userId', referencedTable: 'user', referencedColumn: 'id', onDelete: 'CASCADE' },
-  { table: 'account', name: 'account_userId_fk', column: 'userId', referencedTable: 'user', referencedColumn: 'id', onDelete: 'CASCADE' },
-  { table: 'artwork_jobs', name: 'artwork_jobs_user_id_fk', column: 'user_id', referencedTable: 'user', referencedColumn: 'id', onDelete: 'CASCADE' },
-  { table: 'upload_history', name: 'upload_history_user_id_fk', column: 'user_id', referencedTable: 'user', referencedColumn: 'id', onDelete: 'CASCADE' },
-]
+/** The expected schema of `folded` (by default, every migration of this version). */
+export function expectedSchema(folded: FoldedSchema = foldSchemas(schemasOf(MIGRATION_NAMES))): {
+  tables: ExpectedTable[]
+  indexes: ExpectedIndex[]
+  foreignKeys: ExpectedForeignKey[]
+} {
+  return {
+    tables: folded.tables.map((table) => ({
+      name: table.name,
+      ...(table.optional ? { optional: true } : {}),
+      columns: table.columns.map((column) => ({
+        name: column.name,
+        kind: column.type,
+        nullable: column.nullable,
+        ...COLUMN_SEVERITIES[table.name]?.[column.name],
+      })),
+    })),
+    indexes: folded.indexes.map((index) => ({
+      table: index.table,
+      name: index.name,
+      columns: index.columns,
+      ...(index.unique ? { unique: true } : {}),
+      ...INDEX_SEVERITIES[index.name],
+    })),
+    foreignKeys: folded.foreignKeys.map((fk) => ({
+      table: fk.table,
+      name: fk.name,
+      column: fk.column,
+      referencedTable: fk.references.table,
+      referencedColumn: fk.references.column,
+      onDelete: 'CASCADE' as const,
+    })),
+  }
+}
+
+const expected = expectedSchema()
+export const EXPECTED_TABLES: readonly ExpectedTable[] = expected.tables
+export const EXPECTED_INDEXES: readonly ExpectedIndex[] = expected.indexes
+export const EXPECTED_FOREIGN_KEYS: readonly ExpectedForeignKey[] = expected.foreignKeys

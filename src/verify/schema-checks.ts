@@ -4,9 +4,10 @@
  * README's names, or an equivalent index: same columns in the same order).
  */
 import { sql } from 'kysely'
-import { columnTypes, CATALOG_TYPES, describeCatalogType, hasCatalogType, sameType, sameTypeAs, type CatalogType } from '../schema/column-types.js'
+import { engineOf } from '../engines/index.js'
+import { describeCatalogType, hasCatalogType, sameType, sameTypeAs, type CatalogType } from '../schema/column-types.js'
 import type { ColumnInfo } from '../schema/introspect.js'
-import { servesAs } from '../schema/online-ddl.js'
+import { servesAs } from '../schema/plan.js'
 import { restoreFix, type CheckItem, type VerifyCheck, type VerifyContext } from './check.js'
 import { EXPECTED_FOREIGN_KEYS, EXPECTED_INDEXES, EXPECTED_TABLES, type ExpectedColumn, type ExpectedTable } from './expected-schema.js'
 
@@ -63,7 +64,7 @@ async function checkColumn(context: VerifyContext, table: ExpectedTable, expecte
   const typeSeverity = expected.typeSeverity ?? 'fail'
   const expectedType = await catalogTypeOf(context, expected)
   if (!column) {
-    const type = typeof expected.kind === 'string' ? columnTypes(context.dialect)[expected.kind] : expectedType?.source && sameTypeAs(expectedType.source)
+    const type = typeof expected.kind === 'string' ? engineOf(context.db).columnTypes[expected.kind] : expectedType?.source && sameTypeAs(expectedType.source)
     const add = type && context.db.schema.alterTable(table.name).addColumn(expected.name, type).compile().sql
     return [
       {
@@ -103,7 +104,7 @@ interface ResolvedType {
 
 async function catalogTypeOf(context: VerifyContext, expected: ExpectedColumn): Promise<ResolvedType | undefined> {
   if (typeof expected.kind === 'string') {
-    const type: CatalogType = CATALOG_TYPES[context.dialect][expected.kind]
+    const type: CatalogType = engineOf(context.db).catalogTypes[expected.kind]
     return { description: describeCatalogType(type), matches: (column) => hasCatalogType(column, type) }
   }
   const { table, column: name } = expected.kind.sameAs

@@ -10,7 +10,7 @@
  */
 import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs'
 import { join } from 'node:path'
-import { ConnectionError } from '../errors.js'
+import { ConnectionError } from '../../errors.js'
 
 const LOCK_FILE = 'artorizer-auth-db.lock'
 

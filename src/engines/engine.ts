@@ -1,0 +1,129 @@
+/**
+ * What every database engine implements: the one place each engine's differences live.
+ *
+ * Kysely's model: a dialect folder per engine (`src/dialect/<name>/`) with its adapter, driver
+ * and introspector. Here each engine (`postgres/`, `mysql/` for MySQL 8 and MariaDB, `pglite/`
+ * extending `postgres/`) supplies its column types, its catalog reads, its online-DDL recipes,
+ * its migration lock and its error rules. Code outside `src/engines/` asks the engine of a
+ * `Kysely` instance ({@link engineOf}) and never branches on which engine it is.
+ */
+import type { DialectAdapter, Kysely, QueryCompiler } from 'kysely'
+import type { SqlDialect } from '../db/url.js'
+import type { ColumnTypes, DataTypeExpression } from '../schema/column-types.js'
+import type { CatalogType, ColumnInfo, ForeignKeyInfo, IndexInfo } from '../schema/catalog-types.js'
+import type { ColumnKind } from '../schema/model.js'
+import type { DdlRunner } from '../schema/ddl-runner.js'
+
+export type EngineName = 'postgres' | 'mysql' | 'pglite'
+
+/** Read-only questions about the live schema, for the current schema or database only. */
+export interface CatalogReader {
+  tableExists(db: Kysely<any>, table: string): Promise<boolean>
+  listTables(db: Kysely<any>): Promise<string[]>
+  listColumns(db: Kysely<any>, table: string): Promise<ColumnInfo[]>
+  listIndexes(db: Kysely<any>, table: string): Promise<IndexInfo[]>
+  listForeignKeys(db: Kysely<any>, table: string): Promise<ForeignKeyInfo[]>
+  /** The tables whose foreign keys reference `table`. */
+  listReferencingTables(db: Kysely<any>, table: string): Promise<string[]>
+  listColumnDefaults(db: Kysely<any>, table: string): Promise<ColumnDefaultInfo[]>
+  /** MySQL's storage engine and default collation; undefined where tables have none. */
+  tableStorage(db: Kysely<any>, table: string): Promise<{ engine: string; collation: string } | undefined>
+  serverVersion(db: Kysely<any>): Promise<string>
+  /** The server's id of this session, for progress watchers; undefined where there is none. */
+  sessionId(db: Kysely<any>): Promise<number | undefined>
+}
+
+/** What a column gets when an insert leaves it out. */
+export interface ColumnDefaultInfo {
+  readonly name: string
+  /**
+   * The default as SQL, as the server prints it (`CURRENT_TIMESTAMP`, `'pending'::text`,
+   * `current_timestamp(3)`), or null when there is none. MariaDB quotes string literals;
+   * MySQL 8 prints them bare.
+   */
+  readonly default: string | null
+  /** How the server generates the value: `identity (by default)`, `identity (always)` or `auto_increment`. */
+  readonly generated: string | null
+}
+
+export interface IndexSpec {
+  readonly table: string
+  readonly name: string
+  readonly columns: readonly string[]
+  readonly unique?: boolean
+}
+
+export interface ForeignKeySpec {
+  readonly table: string
+  readonly name: string
+  readonly column: string
+  readonly referencedTable: string
+  readonly referencedColumn: string
+}
+
+export interface ColumnSpec {
+  readonly table: string
+  readonly column: string
+  /** The full SQL type, e.g. read from the referenced column so that both match exactly. */
+  readonly type: DataTypeExpression
+}
+
+export interface ColumnTypeChange {
+  readonly table: string
+  readonly column: string
+  /** The new full SQL type. The caller has checked that every value keeps its exact content. */
+  readonly type: DataTypeExpression
+  /** Restated on MySQL, whose `MODIFY COLUMN` replaces the whole definition. */
+  readonly nullable: boolean
+}
+
+/**
+ * How the engine changes a table that may be large and busy. Each recipe sends its statements
+ * through a {@link DdlRunner}, which runs them or, for a plan, records them: the SQL printed is
+ * the SQL run. Recipes act; deciding whether to act (looking at the catalog) is the caller's.
+ */
+export interface DdlRecipes {
+  addNullableColumn(r: DdlRunner, spec: ColumnSpec): Promise<void>
+  createIndex(r: DdlRunner, spec: IndexSpec): Promise<void>
+  /** Adds a named `ON DELETE CASCADE` foreign key, validated. */
+  addForeignKey(r: DdlRunner, spec: ForeignKeySpec): Promise<void>
+  validateForeignKey(r: DdlRunner, table: string, name: string): Promise<void>
+  changeColumnType(r: DdlRunner, change: ColumnTypeChange): Promise<void>
+  dropIndex(r: DdlRunner, table: string, name: string): Promise<void>
+  dropForeignKey(r: DdlRunner, table: string, name: string): Promise<void>
+  dropColumn(r: DdlRunner, table: string, column: string): Promise<void>
+}
+
+/** Error codes, read the engine's way. */
+export interface ErrorRules {
+  isLockTimeout(error: unknown): boolean
+  isUniqueViolation(error: unknown): boolean
+  isMissingTable(error: unknown): boolean
+}
+
+export interface MigrationLockOptions {
+  /** Give up waiting for the lock after this many milliseconds. */
+  readonly lockTimeoutMs?: number
+}
+
+export interface Engine {
+  readonly name: EngineName
+  /** The SQL family it speaks: PGlite speaks PostgreSQL. */
+  readonly sqlDialect: SqlDialect
+  readonly columnTypes: ColumnTypes
+  /** How each column kind reads back from the catalog once created. */
+  readonly catalogTypes: Readonly<Record<ColumnKind, CatalogType>>
+  /** A column of `kind` as the catalog reads it back once this engine created it. */
+  catalogColumn(name: string, kind: ColumnKind, nullable: boolean): ColumnInfo
+  /**
+   * Whether an index cannot cover an unbounded string column whole (MySQL: `text` has no fixed
+   * width), so that such a column must become `varchar(255)` before its index is built.
+   */
+  readonly indexNeedsBoundedString: boolean
+  readonly catalog: CatalogReader
+  readonly ddl: DdlRecipes
+  readonly errors: ErrorRules
+  /** Kysely's adapter for this engine, with the module's migration lock. */
+  createAdapter(options?: MigrationLockOptions): DialectAdapter
+  createQueryCompiler(): QueryCompiler
+}

@@ -1,0 +1,26 @@
+/**
+ * The engines, and {@link engineOf}: which one a `Kysely` instance talks to, read from its
+ * adapter so that migrations (which receive only a `Kysely<any>`) need no extra argument.
+ */
+import { MysqlAdapter, type Kysely } from 'kysely'
+import type { SqlDialect } from '../db/url.js'
+import type { Engine } from './engine.js'
+import { mysql } from './mysql/index.js'
+import { PGliteAdapter } from './pglite/dialect.js'
+import { pglite } from './pglite/index.js'
+import { postgres } from './postgres/index.js'
+
+export type { Engine, EngineName } from './engine.js'
+export { mysql, pglite, postgres }
+
+export function engineOf(db: Kysely<any>): Engine {
+  const adapter = db.getExecutor().adapter
+  if (adapter instanceof MysqlAdapter) return mysql
+  if (adapter instanceof PGliteAdapter) return pglite
+  return postgres
+}
+
+/** The engine that writes `dialect`'s SQL for a database that does not exist yet (`migrate:sql`). */
+export function engineForDialect(dialect: SqlDialect): Engine {
+  return dialect === 'mysql' ? mysql : postgres
+}

@@ -1,0 +1,55 @@
+/**
+ * MySQL's and MariaDB's column types, and how each reads back from the catalog.
+ *
+ * - ids and tokens are `varchar(255)` in `utf8mb4_bin`: wide enough for every id Better Auth
+ *   writes (its verification ids are 43 characters) and compared byte for byte, as random
+ *   strings must be; 255 × 4 bytes stays inside InnoDB's 3072-byte index key limit;
+ * - other indexed strings are `varchar(255)` (MySQL cannot index `text` without a prefix);
+ * - timestamps are `datetime(3)`: milliseconds, valid after 2038 (unlike `timestamp`), and
+ *   read and written as UTC by the driver;
+ * - tables are InnoDB in `utf8mb4_unicode_ci`, a collation both MySQL 8 and MariaDB have.
+ */
+import { sql } from 'kysely'
+import type { CatalogType, ColumnInfo } from '../../schema/catalog-types.js'
+import type { ColumnTypes } from '../../schema/column-types.js'
+import type { ColumnKind } from '../../schema/model.js'
+
+export const mysqlColumnTypes: ColumnTypes = {
+  key: sql`varchar(255) character set utf8mb4 collate utf8mb4_bin`,
+  indexedString: 'varchar(255)',
+  text: 'text',
+  shortString: 'varchar(32)',
+  boolean: 'boolean',
+  timestamp: sql`datetime(3)`,
+  now: sql`CURRENT_TIMESTAMP(3)`,
+  bigint: 'bigint',
+  generated: (column) => column.autoIncrement(),
+  tableOptions: (table) => table.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci`),
+}
+
+/** The collation every table the module creates defaults to. */
+const TABLE_COLLATION = 'utf8mb4_unicode_ci'
+
+export const mysqlCatalogTypes: Readonly<Record<ColumnKind, CatalogType>> = {
+  key: { type: 'varchar(255)', charset: 'utf8mb4', collation: 'utf8mb4_bin' },
+  indexedString: { type: 'varchar(255)', charset: 'utf8mb4' },
+  text: { type: 'text', charset: 'utf8mb4' },
+  shortString: { type: 'varchar(32)', charset: 'utf8mb4' },
+  // MySQL 8 dropped display widths from integer types, except tinyint(1): both keep this one.
+  boolean: { type: 'tinyint(1)' },
+  timestamp: { type: 'datetime(3)' },
+  bigint: { type: 'bigint' },
+}
+
+/** A column of `kind` as `listColumns` reads it back once created. */
+export function mysqlCatalogColumn(name: string, kind: ColumnKind, nullable: boolean): ColumnInfo {
+  const { type, charset, collation } = mysqlCatalogTypes[kind]
+  return {
+    name,
+    type,
+    baseType: type.split('(')[0]!,
+    nullable,
+    charset: charset ?? null,
+    collation: collation ?? (charset ? TABLE_COLLATION : null),
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * PostgreSQL's column types, following Better Auth's own generator (`text`, `timestamptz`,
+ * `boolean`), and how each reads back from the catalog.
+ */
+import { sql } from 'kysely'
+import type { CatalogType, ColumnInfo } from '../../schema/catalog-types.js'
+import type { ColumnTypes } from '../../schema/column-types.js'
+import type { ColumnKind } from '../../schema/model.js'
+
+export const postgresColumnTypes: ColumnTypes = {
+  key: 'text',
+  indexedString: 'text',
+  text: 'text',
+  shortString: 'text',
+  boolean: 'boolean',
+  timestamp: 'timestamptz',
+  now: sql`CURRENT_TIMESTAMP`,
+  bigint: 'bigint',
+  generated: (column) => column.generatedByDefaultAsIdentity(),
+  tableOptions: (table) => table,
+}
+
+export const postgresCatalogTypes: Readonly<Record<ColumnKind, CatalogType>> = {
+  key: { type: 'text' },
+  indexedString: { type: 'text' },
+  text: { type: 'text' },
+  shortString: { type: 'text' },
+  boolean: { type: 'boolean' },
+  timestamp: { type: 'timestamp with time zone' },
+  bigint: { type: 'bigint' },
+}
+
+const BASE_TYPES: Readonly<Record<ColumnKind, string>> = {
+  key: 'text',
+  indexedString: 'text',
+  text: 'text',
+  shortString: 'text',
+  boolean: 'bool',
+  timestamp: 'timestamptz',
+  bigint: 'int8',
+}
+
+/** A column of `kind` as `listColumns` reads it back once created. */
+export function postgresCatalogColumn(name: string, kind: ColumnKind, nullable: boolean): ColumnInfo {
+  return { name, type: postgresCatalogTypes[kind].type, baseType: BASE_TYPES[kind], nullable, charset: null, collation: null }
+}

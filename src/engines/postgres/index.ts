@@ -1,0 +1,22 @@
+/** PostgreSQL: the engine behind `postgres://` URLs. */
+import { PostgresQueryCompiler } from 'kysely'
+import type { Engine } from '../engine.js'
+import { postgresCatalog } from './catalog.js'
+import { postgresCatalogColumn, postgresCatalogTypes, postgresColumnTypes } from './column-types.js'
+import { postgresErrors } from './errors.js'
+import { PostgresLockingAdapter } from './migration-lock.js'
+import { postgresDdl } from './online-ddl.js'
+
+export const postgres: Engine = {
+  name: 'postgres',
+  sqlDialect: 'postgres',
+  columnTypes: postgresColumnTypes,
+  catalogTypes: postgresCatalogTypes,
+  catalogColumn: postgresCatalogColumn,
+  indexNeedsBoundedString: false,
+  catalog: postgresCatalog,
+  ddl: postgresDdl(postgresErrors, { online: true }),
+  errors: postgresErrors,
+  createAdapter: (options) => new PostgresLockingAdapter(options),
+  createQueryCompiler: () => new PostgresQueryCompiler(),
+}

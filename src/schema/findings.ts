@@ -1,0 +1,68 @@
+/**
+ * Findings: what a comparison of the live schema with its target found, as data.
+ *
+ * Modelled on squawk's rule violations (`{ code, message, help, fix }`): a stable `code` that
+ * tests and tools match on, the `table` and `column` it is about, how much it matters, and one
+ * line of prose for people. Adoption (the planner) refuses a migration on any `blocking`
+ * finding; `db:verify` prints `fail` and `warn` findings as its checklist.
+ */
+
+/** `blocking`: the migration cannot run; `fail`: `db:verify` fails; `warn`: worth knowing. */
+export type FindingSeverity = 'blocking' | 'fail' | 'warn'
+
+export type FindingCode =
+  /** A required column is missing from a table that has rows. */
+  | 'required-column-missing'
+  /** A required column is missing from an empty table. */
+  | 'required-column-missing-empty'
+  /** A column holds another family of value (integers where Better Auth writes strings). */
+  | 'column-type-family'
+  /** A column is NOT NULL where Better Auth leaves it empty. */
+  | 'column-not-nullable'
+  /** A key column is narrower than the ids written there, and cannot be widened here. */
+  | 'key-too-narrow'
+  /** The primary key is not the model's. */
+  | 'primary-key'
+  /** A column that must become unique holds duplicates. */
+  | 'unique-duplicates'
+  /** A foreign key to the same column exists with another delete rule. */
+  | 'foreign-key-on-delete'
+  /** A foreign key's column and the column it references cannot be joined. */
+  | 'foreign-key-type'
+  /** A column that gets a foreign key holds values the referenced table lacks. */
+  | 'foreign-key-orphans'
+  /** A table's storage engine ignores foreign keys (MySQL MyISAM). */
+  | 'storage-engine'
+  /** A column exists with another type than the one it must copy exactly. */
+  | 'column-type-differs'
+  /** A string column is too long to be bounded for its index. */
+  | 'value-too-long-for-index'
+  /** A column the model copies its type from does not exist. */
+  | 'reference-missing'
+
+export interface Finding {
+  readonly code: FindingCode
+  readonly table: string
+  readonly column?: string
+  readonly severity: FindingSeverity
+  /** One line: what is wrong, then, after a colon, {@link Finding.fix}. */
+  readonly message: string
+  /** What to do about it. */
+  readonly fix: string
+}
+
+/** A finding whose message is `problem: fix`. */
+export function finding(
+  code: FindingCode,
+  where: { readonly table: string; readonly column?: string },
+  problem: string,
+  fix: string,
+  severity: FindingSeverity = 'blocking',
+): Finding {
+  return { code, table: where.table, ...(where.column ? { column: where.column } : {}), severity, message: `${problem}: ${fix}`, fix }
+}
+
+/** The findings that stop a migration before it changes anything. */
+export function blockingFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((finding) => finding.severity === 'blocking')
+}

@@ -1,0 +1,152 @@
+/**
+ * The schema as data: what a migration makes, stated once.
+ *
+ * Every migration exports its target as a frozen {@link MigrationSchema}. Its `up` hands that
+ * data to the planner (`plan.ts`), which compares it with the catalog and returns the steps to
+ * run; `db:verify` checks the live database against the fold of every applied migration's data
+ * ({@link foldSchemas}); `migrate:sql` and `--dry-run` print the planned steps. Nothing else
+ * restates a table.
+ *
+ * Column kinds are engine-neutral names; each engine (`src/engines/<name>/column-types.ts`)
+ * says which SQL type a kind is.
+ */
+
+/** The kinds of column this module creates. */
+export type ColumnKind = 'key' | 'indexedString' | 'text' | 'shortString' | 'boolean' | 'timestamp' | 'bigint'
+
+/** A column of another table, by name. */
+export interface ColumnRef {
+  readonly table: string
+  readonly column: string
+}
+
+/** A column's type: a kind, or exactly the type (and MySQL collation) of another column. */
+export type ColumnType = ColumnKind | { readonly sameAs: ColumnRef }
+
+/** What a column gets when an insert leaves it out: the current time, or a literal. */
+export type ColumnDefault = { readonly now: true } | { readonly literal: string | boolean }
+
+export interface ColumnModel {
+  readonly name: string
+  readonly type: ColumnType
+  readonly nullable: boolean
+  readonly default?: ColumnDefault
+  /** The table's primary key (one column). */
+  readonly primaryKey?: boolean
+  /** A `bigint` key that the database generates on insert (identity / auto_increment). */
+  readonly generated?: boolean
+  /**
+   * Key columns of adopted tables only: the fewest characters an existing column must hold
+   * (Better Auth's ids are 32 characters; its verification ids up to 43, hence 255 there).
+   */
+  readonly minLength?: number
+}
+
+/**
+ * How a table that already exists is treated.
+ * - `strict`: a Better Auth table. Missing optional columns are added, key columns too narrow
+ *   are widened when that is lossless, and anything Better Auth could not work with refuses the
+ *   migration before any change.
+ * - `legacy`: the application's own table (a legacy `artwork_jobs`). Kept exactly as it is:
+ *   only what later entries of the schema add (a column, an index, a key) changes it.
+ */
+export type Adoption = 'strict' | 'legacy'
+
+export interface TableModel {
+  readonly name: string
+  /** In creation order; the column marked `primaryKey` is the key. */
+  readonly columns: readonly ColumnModel[]
+  /** Unique constraints declared with the table, created with it. */
+  readonly uniques?: readonly { readonly name: string; readonly columns: readonly string[] }[]
+  readonly adoption: Adoption
+}
+
+/** A nullable column added to a table that may already exist and be large. */
+export interface AddedColumnModel {
+  readonly table: string
+  readonly column: ColumnModel & { readonly nullable: true }
+  /** Added only where the table exists (a table the module does not create, `upload_history`). */
+  readonly ifTableExists?: boolean
+}
+
+export interface IndexModel {
+  readonly table: string
+  readonly name: string
+  readonly columns: readonly string[]
+  readonly unique?: boolean
+  /** Built only where the table exists. */
+  readonly ifTableExists?: boolean
+  /** Built only where every column exists (a legacy table may lack one); otherwise skipped. */
+  readonly ifColumnsExist?: boolean
+}
+
+export interface ForeignKeyModel {
+  readonly table: string
+  readonly name: string
+  readonly column: string
+  readonly references: ColumnRef
+  readonly onDelete: 'cascade'
+  /** Added only where the table exists. */
+  readonly ifTableExists?: boolean
+}
+
+/** Everything one migration makes, in the order it makes it. */
+export interface MigrationSchema {
+  readonly tables: readonly TableModel[]
+  readonly columns: readonly AddedColumnModel[]
+  readonly indexes: readonly IndexModel[]
+  readonly foreignKeys: readonly ForeignKeyModel[]
+}
+
+/** Freezes a migration's schema deeply: released data never changes, not even by accident. */
+export function defineSchema(schema: Partial<MigrationSchema>): MigrationSchema {
+  return deepFreeze({ tables: [], columns: [], indexes: [], foreignKeys: [], ...schema })
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
+}
+
+/** A table of the folded schema: its columns from every migration, and whether it may be absent. */
+export interface FoldedTable {
+  readonly name: string
+  readonly columns: readonly ColumnModel[]
+  readonly adoption: Adoption
+  /** Made by no migration, only changed where it exists (`upload_history`). */
+  readonly optional: boolean
+}
+
+/** The schema that a sequence of migrations leads to. */
+export interface FoldedSchema {
+  readonly tables: readonly FoldedTable[]
+  readonly indexes: readonly IndexModel[]
+  readonly foreignKeys: readonly ForeignKeyModel[]
+}
+
+/**
+ * The end state of `schemas` applied in order: tables with every column added to them,
+ * unique constraints listed as unique indexes, then indexes and foreign keys.
+ */
+export function foldSchemas(schemas: readonly MigrationSchema[]): FoldedSchema {
+  const tables = new Map<string, { name: string; columns: ColumnModel[]; adoption: Adoption; optional: boolean }>()
+  const indexes: IndexModel[] = []
+  const foreignKeys: ForeignKeyModel[] = []
+  for (const schema of schemas) {
+    for (const table of schema.tables) {
+      tables.set(table.name, { name: table.name, columns: [...table.columns], adoption: table.adoption, optional: false })
+      for (const unique of table.uniques ?? []) indexes.push({ table: table.name, name: unique.name, columns: unique.columns, unique: true })
+    }
+    for (const added of schema.columns) {
+      const table = tables.get(added.table) ?? { name: added.table, columns: [], adoption: 'legacy' as const, optional: added.ifTableExists === true }
+      table.columns.push(added.column)
+      tables.set(added.table, table)
+    }
+    indexes.push(...schema.indexes)
+    foreignKeys.push(...schema.foreignKeys)
+  }
+  return { tables: [...tables.values()], indexes, foreignKeys }
+}
