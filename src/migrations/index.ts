@@ -51,7 +51,8 @@ export function schemasOf(names: readonly string[]): MigrationSchema[] {
 export async function planPending(db: Kysely<any>, names: readonly string[]): Promise<MigrationPlan[]> {
   const migrations = plannable(names)
   const snapshot = await CatalogSnapshot.read(db, tablesOf(migrations.map((m) => m.schema)))
-  return planMigrations(snapshot, migrations, db)
+  // Compiled without the caller's plugins: a plan only prints SQL, it must not be seen as a query.
+  return planMigrations(snapshot, migrations, db.withoutPlugins())
 }
 
 /**

@@ -444,7 +444,9 @@ class Planner {
       )
     }
     const column = table.columns.find((c) => c.name === model.column)
-    const referenced = this.#referencedColumn(model.references)
+    // The live referenced column where there is one: a key over a column of another family is
+    // refused by the migration that owns that column, not here.
+    const referenced = this.catalog.column(model.references.table, model.references.column) ?? this.#referencedColumn(model.references)
     if (!column || !referenced || this.#reported.has(`${model.table}.${model.column}`)) return
     if (valueFamily(column) !== 'string' || valueFamily(referenced) !== 'string') return
     const where = { table: model.table, column: model.column }
