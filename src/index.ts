@@ -6,7 +6,7 @@ export { connectDatabase, DEFAULT_CONNECT_TIMEOUT_MS, type AuthDatabase, type Co
 export { parseDatabaseUrl, describeTarget, redactUrl, DEFAULT_PGLITE_DIR, type DatabaseTarget, type SqlDialect } from './db/url.js'
 export { explainDatabaseError } from './db/explain-error.js'
 export { DEFAULT_LOCK_TIMEOUT_MS, MigrationLockTimeoutError } from './engines/migration-lock.js'
-export { createTerminalProgress, type ProgressStream, type TerminalProgressOptions } from './db/terminal-progress.js'
+export { createTerminalProgress, type ProgressStream, type TerminalProgressOptions } from './cli/terminal-progress.js'
 export type { DdlProgressReporter, IndexBuild } from './schema/ddl-progress.js'
 export type * from './db/schema.js'
 export {

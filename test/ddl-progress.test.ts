@@ -6,7 +6,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createTerminalProgress, migrateToLatest, type AuthDatabase, type IndexBuild } from '../src/index.js'
-import { describePgProgress } from '../src/db/terminal-progress.js'
+import { describePgProgress } from '../src/cli/terminal-progress.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 
 describeEachDatabase('index build progress', (kind) => {

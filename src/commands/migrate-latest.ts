@@ -1,4 +1,4 @@
-import { createTerminalProgress } from '../db/terminal-progress.js'
+import { createTerminalProgress } from '../cli/terminal-progress.js'
 import { describeTarget } from '../db/url.js'
 import { migrateToLatest, pendingMigrations } from '../migrate.js'
 import { formatSql, planMigrations } from '../migration-sql.js'

@@ -7,8 +7,8 @@
  * its migration lock and its error rules. Code outside `src/engines/` asks the engine of a
  * `Kysely` instance ({@link engineOf}) and never branches on which engine it is.
  */
-import type { DialectAdapter, Kysely, QueryCompiler } from 'kysely'
-import type { SqlDialect } from '../db/url.js'
+import type { Dialect, DialectAdapter, Kysely, QueryCompiler } from 'kysely'
+import type { DatabaseTarget, SqlDialect } from '../db/url.js'
 import type { ColumnTypes, DataTypeExpression } from '../schema/column-types.js'
 import type { CatalogType, ColumnInfo, ForeignKeyInfo, IndexInfo } from '../schema/catalog-types.js'
 import type { ColumnKind } from '../schema/model.js'
@@ -31,6 +31,8 @@ export interface CatalogReader {
   serverVersion(db: Kysely<any>): Promise<string>
   /** The server's id of this session, for progress watchers; undefined where there is none. */
   sessionId(db: Kysely<any>): Promise<number | undefined>
+  /** One line of what the server says about the index build of session `sessionId`, if anything. */
+  indexBuildProgress(db: Kysely<any>, sessionId: number | undefined): Promise<string | undefined>
 }
 
 /** What a column gets when an insert leaves it out. */
@@ -106,6 +108,11 @@ export interface MigrationLockOptions {
   readonly lockTimeoutMs?: number
 }
 
+/** How to open a connection pool: the migration lock's options and the connect timeout. */
+export interface DialectOptions extends MigrationLockOptions {
+  readonly connectTimeoutMs: number
+}
+
 export interface Engine {
   readonly name: EngineName
   /** The SQL family it speaks: PGlite speaks PostgreSQL. */
@@ -123,6 +130,8 @@ export interface Engine {
   readonly catalog: CatalogReader
   readonly ddl: DdlRecipes
   readonly errors: ErrorRules
+  /** Kysely's dialect for `target`, importing its driver only now. */
+  createDialect(target: DatabaseTarget, options: DialectOptions): Promise<Dialect>
   /** Kysely's adapter for this engine, with the module's migration lock. */
   createAdapter(options?: MigrationLockOptions): DialectAdapter
   createQueryCompiler(): QueryCompiler

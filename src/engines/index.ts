@@ -3,7 +3,7 @@
  * adapter so that migrations (which receive only a `Kysely<any>`) need no extra argument.
  */
 import { MysqlAdapter, type Kysely } from 'kysely'
-import type { SqlDialect } from '../db/url.js'
+import type { DatabaseTarget, SqlDialect } from '../db/url.js'
 import type { Engine } from './engine.js'
 import { mysql } from './mysql/index.js'
 import { PGliteAdapter } from './pglite/dialect.js'
@@ -23,4 +23,9 @@ export function engineOf(db: Kysely<any>): Engine {
 /** The engine that writes `dialect`'s SQL for a database that does not exist yet (`migrate:sql`). */
 export function engineForDialect(dialect: SqlDialect): Engine {
   return dialect === 'mysql' ? mysql : postgres
+}
+
+/** The engine a parsed `DATABASE_URL` names. */
+export function engineForTarget(target: DatabaseTarget): Engine {
+  return { postgres, mysql, pglite }[target.kind]
 }

@@ -5,6 +5,7 @@
 import { sql } from 'kysely'
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../../schema/catalog-types.js'
 import type { CatalogReader, ColumnDefaultInfo } from '../engine.js'
+import { mysqlIndexBuildProgress } from './index-progress.js'
 
 export const mysqlCatalog: CatalogReader = {
   async tableExists(db, table) {
@@ -125,4 +126,6 @@ export const mysqlCatalog: CatalogReader = {
     const { rows } = await sql<{ id: number }>`select connection_id() as id`.execute(db)
     return rows[0] ? Number(rows[0].id) : undefined
   },
+
+  indexBuildProgress: mysqlIndexBuildProgress,
 }

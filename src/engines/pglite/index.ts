@@ -6,6 +6,7 @@
 import { postgres } from '../postgres/index.js'
 import { postgresDdl } from '../postgres/online-ddl.js'
 import type { Engine } from '../engine.js'
+import { createPgliteDialect } from './connect.js'
 import { PGliteAdapter } from './dialect.js'
 
 export const pglite: Engine = {
@@ -14,5 +15,6 @@ export const pglite: Engine = {
   // No server, no session ids: progress watchers have nothing to look up.
   catalog: { ...postgres.catalog, sessionId: async () => undefined },
   ddl: postgresDdl(postgres.errors, { online: false }),
+  createDialect: (target) => createPgliteDialect('dataDir' in target ? target.dataDir : undefined),
   createAdapter: () => new PGliteAdapter(),
 }

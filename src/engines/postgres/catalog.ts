@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../../schema/catalog-types.js'
 import type { CatalogReader, ColumnDefaultInfo } from '../engine.js'
+import { postgresIndexBuildProgress } from './index-progress.js'
 
 const DELETE_ACTIONS: Record<string, string> = {
   a: 'NO ACTION',
@@ -126,4 +127,6 @@ export const postgresCatalog: CatalogReader = {
     const { rows } = await sql<{ id: number }>`select pg_backend_pid() as id`.execute(db)
     return rows[0] ? Number(rows[0].id) : undefined
   },
+
+  indexBuildProgress: postgresIndexBuildProgress,
 }

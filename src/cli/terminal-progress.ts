@@ -12,8 +12,11 @@
  * The polls go through `db`'s pool, so on a connection other than the one that builds: the
  * caller passes the pool-level `Kysely`, never one bound to the migrating connection.
  */
-import { sql, type Kysely } from 'kysely'
-import type { DdlProgressReporter, IndexBuild } from '../schema/ddl-progress.js'
+import type { Kysely } from 'kysely'
+import { engineOf } from '../engines/index.js'
+import type { DdlProgressReporter } from '../schema/ddl-progress.js'
+
+export { describePgProgress } from '../engines/postgres/index-progress.js'
 
 /** Where the status line goes: a terminal's stream (`process.stdout`). */
 export interface ProgressStream {
@@ -48,7 +51,7 @@ export function createTerminalProgress(db: Kysely<any>, stream: ProgressStream, 
         let detail: string | undefined
         if (serverProgress && build.sessionId !== undefined) {
           try {
-            detail = await readProgress(db, build)
+            detail = await engineOf(db).catalog.indexBuildProgress(db, build.sessionId)
           } catch {
             serverProgress = false
           }
@@ -72,39 +75,3 @@ export function createTerminalProgress(db: Kysely<any>, stream: ProgressStream, 
   }
 }
 
-/** One line of what the server says about the build, or undefined when it says nothing. */
-async function readProgress(db: Kysely<any>, build: IndexBuild): Promise<string | undefined> {
-  if (build.engine === 'postgres') {
-    const { rows } = await sql<PgProgressRow>`
-      select phase, blocks_total, blocks_done, tuples_total, tuples_done, lockers_total, lockers_done
-      from pg_stat_progress_create_index where pid = ${build.sessionId}`.execute(db)
-    return rows[0] ? describePgProgress(rows[0]) : undefined
-  }
-  // MariaDB only: MySQL has no such columns, the query fails, and the caller stops asking.
-  const { rows } = await sql<{ stage: number; maxStage: number; progress: number }>`
-    select stage, max_stage as ${sql.ref('maxStage')}, progress
-    from information_schema.processlist where id = ${build.sessionId}`.execute(db)
-  const row = rows[0]
-  if (!row || Number(row.progress) <= 0) return undefined
-  const stage = Number(row.maxStage) > 1 ? `stage ${row.stage} of ${row.maxStage}, ` : ''
-  return `${stage}${Number(row.progress).toFixed(0)}%`
-}
-
-interface PgProgressRow {
-  readonly phase: string
-  readonly blocks_total: string | number
-  readonly blocks_done: string | number
-  readonly tuples_total: string | number
-  readonly tuples_done: string | number
-  readonly lockers_total: string | number
-  readonly lockers_done: string | number
-}
-
-/** E.g. `building index: scanning table 42%`, or `waiting for writers before build 1/3`. */
-export function describePgProgress(row: PgProgressRow): string {
-  const fraction = (done: string | number, total: string | number) =>
-    Number(total) > 0 ? Math.min(100, (100 * Number(done)) / Number(total)) : undefined
-  if (Number(row.lockers_total) > 0) return `${row.phase} ${row.lockers_done}/${row.lockers_total}`
-  const percent = fraction(row.blocks_done, row.blocks_total) ?? fraction(row.tuples_done, row.tuples_total)
-  return percent === undefined ? row.phase : `${row.phase} ${percent.toFixed(0)}%`
-}

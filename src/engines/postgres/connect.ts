@@ -1,0 +1,67 @@
+/**
+ * Connecting to PostgreSQL through `pg` (imported only when a PostgreSQL URL is used).
+ */
+import { PostgresDialect, type Dialect, type PostgresPool, type PostgresPoolClient } from 'kysely'
+import type { Pool, PoolClient } from 'pg'
+import { isLostConnection } from '../../db/explain-error.js'
+import type { DialectOptions } from '../engine.js'
+import { PostgresLockingAdapter } from './migration-lock.js'
+
+export async function createPostgresDialect(url: string, options: DialectOptions): Promise<Dialect> {
+  const connectTimeoutMs = options.connectTimeoutMs
+  const { default: pg } = await import('pg')
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs })
+  // An idle client that loses its server emits 'error' on the pool; without a listener
+  // Node would crash the whole router-backend. The next query reports the failure instead.
+  pool.on('error', () => {})
+  // A client checked out of the pool (a migration, a transaction, `db.connection()`) emits
+  // 'error' on itself instead, and pg-pool listens only while the client is idle: without
+  // this, `pg_terminate_backend` or a restart mid-operation is an unhandled 'error' event that
+  // kills the process. The query in progress (or the next one on that client) still rejects,
+  // and the driver wrapper makes that a one-line ConnectionError; on release the client is
+  // destroyed (by pg-pool, or `discardingLostClients`), so the next checkout gets a new one.
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+  })
+  return new (class extends PostgresDialect {
+    override createAdapter() {
+      return new PostgresLockingAdapter(options)
+    }
+  })({ pool: discardingLostClients(pool) })
+}
+
+/**
+ * `pool`, with clients that go back to it destroyed when one of their queries failed because
+ * the connection died. pg-pool destroys a released client it knows is broken, but when the
+ * server ends a session during a query (`pg_terminate_backend`), the query fails with the
+ * server's message before the socket closes: released at once, the client would look healthy
+ * and be handed to the next query, which would fail too. Kysely looks its connections up by
+ * client, so each client gets one wrapper.
+ */
+function discardingLostClients(pool: Pool): PostgresPool {
+  const wrappers = new WeakMap<PoolClient, PostgresPoolClient>()
+  return {
+    connect: async () => {
+      const client = await pool.connect()
+      let wrapper = wrappers.get(client)
+      if (!wrapper) {
+        let lost = false
+        wrapper = {
+          query: ((...args: Parameters<PoolClient['query']>) => {
+            const result: unknown = (client.query as (...a: unknown[]) => unknown)(...args)
+            if (result instanceof Promise) {
+              result.catch((error: unknown) => {
+                if (isLostConnection(error)) lost = true
+              })
+            }
+            return result
+          }) as PostgresPoolClient['query'],
+          release: (destroy) => client.release(destroy || lost),
+        }
+        wrappers.set(client, wrapper)
+      }
+      return wrapper
+    },
+    end: () => pool.end(),
+  }
+}
