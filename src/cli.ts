@@ -14,7 +14,7 @@ import { connectDatabase, type AuthDatabase } from './db/connect.js'
 import { databaseUrlFromEnv } from './db/env.js'
 import { explainDatabaseError } from './db/explain-error.js'
 import { parseDatabaseUrl, type DatabaseTarget } from './db/url.js'
-import { AuthDbError, MigrationFailedError, UsageError, describeError } from './errors.js'
+import { AuthDbError, MigrationFailedError, SchemaConflictError, UsageError, describeError } from './errors.js'
 import { DataLossError } from './down-guard.js'
 
 const COMMON_OPTIONS = {
@@ -117,7 +117,12 @@ function reportFailure(out: Output, error: unknown): void {
   if (out.json) {
     const migration = error instanceof MigrationFailedError ? error.migrationName : undefined
     const wouldLose = error instanceof DataLossError ? error.losses : undefined
-    console.log(JSON.stringify({ ok: false, error: message, ...(migration ? { migration } : {}), ...(wouldLose ? { wouldLose } : {}) }, null, 2))
+    // A refused adoption lists its findings ({ code, table, column, severity, message, fix }).
+    const conflict = error instanceof MigrationFailedError ? error.cause : error
+    const findings = conflict instanceof SchemaConflictError && conflict.findings.length > 0 ? conflict.findings : undefined
+    console.log(
+      JSON.stringify({ ok: false, error: message, ...(migration ? { migration } : {}), ...(wouldLose ? { wouldLose } : {}), ...(findings ? { findings } : {}) }, null, 2),
+    )
   } else {
     console.error(`❌ ${message}`)
   }

@@ -7,7 +7,7 @@ import { BOOKKEEPING_TABLES, isBookkeepingTable } from '../src/schema/bookkeepin
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuth, migrateDown, migrateToLatest, migrationNames, SchemaConflictError, type AuthDatabase } from '../src/index.js'
-import { findSchemaConflicts } from '../src/migrations/index.js'
+import { findSchemaConflicts, findSchemaFindings } from '../src/migrations/index.js'
 import { sameTypeAs } from '../src/schema/column-types.js'
 import { findColumn, listColumns, listForeignKeys, listIndexes } from '../src/schema/introspect.js'
 import {
@@ -297,6 +297,16 @@ describeEachDatabase('tables that cannot be adopted', (kind) => {
       // Nothing changed: not even Kysely's own tables or the ledger were created.
       expect(await snapshotSchema(ctx.db)).toEqual(schema)
       expect(await snapshotRows(ctx.db)).toEqual(rows)
+    })
+
+    it('reports the same conflicts as structured findings, with codes', async () => {
+      const error = (await migrateToLatest(ctx.db).catch((e: unknown) => e)) as SchemaConflictError
+      expect(error.findings.map((f) => `${f.code} ${f.table}.${f.column ?? ''}`)).toEqual(
+        expect.arrayContaining(['column-type-family user.id', 'required-column-missing session.token', 'column-type-differs artwork_jobs.user_id']),
+      )
+      expect(error.findings.every((f) => f.severity === 'blocking' && f.message.endsWith(f.fix))).toBe(true)
+      expect(error.findings.map((f) => f.message)).toEqual(error.problems)
+      expect((await findSchemaFindings(ctx.db, migrationNames)).map((f) => f.code)).toEqual(error.findings.map((f) => f.code))
     })
   })
 
