@@ -7,6 +7,8 @@ import { sql, type ColumnDataType, type ColumnDefinitionBuilder, type CreateTabl
 import type { CatalogType, ColumnInfo } from './catalog-types.js'
 
 export type { CatalogType } from './catalog-types.js'
+import type { ColumnKind } from './model.js'
+
 export type { ColumnKind } from './model.js'
 
 /** A column type: a name Kysely knows, or raw SQL. (Kysely 0.28 does not export its own alias.) */
@@ -65,6 +67,17 @@ export function valueFamily(column: ColumnInfo): ValueFamily {
   if (['timestamptz', 'timestamp', 'datetime', 'date'].includes(base)) return 'timestamp'
   if (['int2', 'int4', 'int8', 'smallint', 'int', 'integer', 'bigint', 'numeric', 'decimal', 'mediumint'].includes(base)) return 'number'
   return 'other'
+}
+
+/** The value family each column kind holds. */
+export const KIND_FAMILIES: Readonly<Record<ColumnKind, ValueFamily>> = {
+  key: 'string',
+  indexedString: 'string',
+  text: 'string',
+  shortString: 'string',
+  boolean: 'boolean',
+  timestamp: 'timestamp',
+  bigint: 'number',
 }
 
 /** MySQL character sets whose every value `utf8mb4` can hold unchanged. */

@@ -28,7 +28,7 @@ import {
   sameType,
   sameTypeAs,
   valueFamily,
-  type ValueFamily,
+  KIND_FAMILIES,
 } from './column-types.js'
 import { recordingRunner } from './ddl-runner.js'
 import { blockingFindings, finding, type Finding } from './findings.js'
@@ -138,16 +138,6 @@ export function createTableBuilder(db: Kysely<any>, engine: Engine, table: Table
   return types.tableOptions(builder)
 }
 
-/** The value family each column kind holds. */
-const FAMILY: Record<ColumnKind, ValueFamily> = {
-  key: 'string',
-  indexedString: 'string',
-  text: 'string',
-  shortString: 'string',
-  boolean: 'boolean',
-  timestamp: 'timestamp',
-  bigint: 'number',
-}
 
 /** Better Auth's generated ids are 32 characters (its own MySQL type is `varchar(36)`). */
 const KEY_MIN_LENGTH = 32
@@ -323,7 +313,7 @@ class Planner {
         else this.#report(finding('required-column-missing-empty', where, `"${name}" has no required column "${model.name}"`, 'the table is empty, so drop it and run again'))
         continue
       }
-      const expected = FAMILY[model.type]
+      const expected = KIND_FAMILIES[model.type]
       if (valueFamily(column) !== expected) {
         this.#report(
           model.type === 'key'

@@ -7,6 +7,7 @@
  * tables fails here with what changed, e.g. "user.phoneNumber: in Better Auth, not in 0001".
  */
 import { getAuthTables } from 'better-auth/db'
+import { KIND_FAMILIES } from '../../src/schema/column-types.js'
 import type { BetterAuthOptions } from 'better-auth'
 import { describe, expect, it } from 'vitest'
 import { schema as betterAuthMigration } from '../../src/migrations/0001_better_auth.js'
@@ -30,15 +31,7 @@ interface ColumnShape {
 /** Table name → column name → shape, columns in order. */
 type Shape = Record<string, Record<string, ColumnShape>>
 
-const FAMILY_OF_KIND: Record<ColumnKind, Family> = {
-  key: 'string',
-  indexedString: 'string',
-  text: 'string',
-  shortString: 'string',
-  boolean: 'boolean',
-  timestamp: 'timestamp',
-  bigint: 'number',
-}
+const FAMILY_OF_KIND: Readonly<Record<ColumnKind, Family>> = KIND_FAMILIES
 
 const FAMILY_OF_BETTER_AUTH_TYPE: Record<string, Family> = { string: 'string', number: 'number', boolean: 'boolean', date: 'timestamp' }
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { mysql, pglite, postgres } from '../../src/engines/index.js'
 import type { ColumnInfo } from '../../src/schema/catalog-types.js'
-import { canReference, canWidenLosslessly, hasCatalogType, isUnboundedString, sameType, valueFamily, type ValueFamily } from '../../src/schema/column-types.js'
+import { canReference, canWidenLosslessly, hasCatalogType, isUnboundedString, sameType, valueFamily, type ValueFamily, KIND_FAMILIES } from '../../src/schema/column-types.js'
 import type { ColumnKind } from '../../src/schema/model.js'
 
 /** A PostgreSQL column: `type` as information_schema prints it, `baseType` its udt name. */
@@ -163,15 +163,7 @@ describe('hasCatalogType and sameType', () => {
 })
 
 describe("each engine's catalog types agree with its column kinds", () => {
-  const FAMILY: Record<ColumnKind, ValueFamily> = {
-    key: 'string',
-    indexedString: 'string',
-    text: 'string',
-    shortString: 'string',
-    boolean: 'boolean',
-    timestamp: 'timestamp',
-    bigint: 'number',
-  }
+  const FAMILY: Readonly<Record<ColumnKind, ValueFamily>> = KIND_FAMILIES
   const kinds = Object.keys(FAMILY) as ColumnKind[]
 
   it.each([postgres, mysql, pglite])('$name', (engine) => {

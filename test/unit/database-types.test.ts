@@ -8,6 +8,7 @@
  * added to a migration but not to the types (or the reverse) fails naming table and column.
  */
 import type { Selectable } from 'kysely'
+import { KIND_FAMILIES } from '../../src/schema/column-types.js'
 import { describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/schema.js'
 import { MIGRATION_NAMES, schemasOf } from '../../src/migrations/index.js'
@@ -108,15 +109,7 @@ const FACTS = {
 
 type Facts = Readonly<Record<string, Readonly<Record<string, ColumnFacts>>>>
 
-const FAMILY_OF_KIND: Record<ColumnKind, Family> = {
-  key: 'string',
-  indexedString: 'string',
-  text: 'string',
-  shortString: 'string',
-  boolean: 'boolean',
-  timestamp: 'timestamp',
-  bigint: 'number',
-}
+const FAMILY_OF_KIND: Readonly<Record<ColumnKind, Family>> = KIND_FAMILIES
 
 /** The facts of the fold: a column that copies another's type has that column's family. */
 function factsOfFold(fold: FoldedSchema): Facts {
