@@ -2,8 +2,6 @@ import type { Kysely } from 'kysely'
 import type { SqlDialect } from '../db/url.js'
 import { engineOf } from '../engines/index.js'
 
-export type { EngineName as Engine } from '../engines/engine.js'
-
 /** The SQL family `db` speaks (PGlite speaks PostgreSQL). */
 export function sqlDialectOfDb(db: Kysely<any>): SqlDialect {
   return engineOf(db).sqlDialect

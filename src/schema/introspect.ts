@@ -52,11 +52,6 @@ export function tableStorage(db: Kysely<any>, table: string): Promise<{ engine: 
   return engineOf(db).catalog.tableStorage(db, table)
 }
 
-/** MySQL only: a table's storage engine (`InnoDB`, `MyISAM`...); null on PostgreSQL. */
-export async function tableEngine(db: Kysely<any>, table: string): Promise<string | null> {
-  return (await tableStorage(db, table))?.engine ?? null
-}
-
 /** The server's version string, e.g. `15.8` or `10.11.6-MariaDB-0+deb12u1` (PGlite reports its PostgreSQL). */
 export function serverVersion(db: Kysely<any>): Promise<string> {
   return engineOf(db).catalog.serverVersion(db)

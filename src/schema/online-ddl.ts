@@ -14,10 +14,6 @@ import { createdBy, forgetCreation, recordCreation, type LedgerEntry } from './l
 import type { TableModel } from './model.js'
 import { createTableBuilder, decideIndex, findSameLink, type PlannedStep } from './plan.js'
 
-export { DDL_LOCK_TIMEOUT_MS, LockTimeoutError } from '../engines/lock-wait.js'
-export { findEquivalentForeignKey, servesAs } from './plan.js'
-export type { ColumnSpec, ColumnTypeChange, ForeignKeySpec, IndexSpec } from '../engines/engine.js'
-
 /** `created`: made now; `present`: already there by that name; `adopted`: an equivalent exists. */
 export type EnsureResult = 'created' | 'present' | 'adopted'
 
