@@ -6,7 +6,7 @@
  * folder). The pid namespaces are real ones (`unshare -fp --mount-proc`), where the system allows.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -84,6 +84,22 @@ describe('the PGlite folder lock', () => {
       await held.stop()
     }
     expect(await openHere()).toBeUndefined()
+  })
+
+  it('works in a folder too deep for a socket path (sun_path holds about 107 bytes)', async () => {
+    const deep = join(folder, 'd'.repeat(60), 'e'.repeat(60))
+    const entries = readdirSync(folder)
+    mkdirSync(deep, { recursive: true })
+    for (const entry of entries) renameSync(join(folder, entry), join(deep, entry))
+    folder = deep
+    const held = await liveHolder()
+    try {
+      expect(await openHere()).toMatch(new RegExp(`in use by process ${held.pid}`))
+    } finally {
+      await held.stop()
+    }
+    expect(await openHere()).toBeUndefined()
+    expect(readdirSync(deep)).not.toContain('artorizer-auth-db.lock.sock') // released: the socket is gone
   })
 
   it('refuses a second open in the same process', async () => {
