@@ -18,6 +18,8 @@ export {
   migrationNames,
   migrationsUndoneBy,
   MIGRATION_TABLE,
+  migrations,
+  migrationProvider,
   type MigrateOptions,
   type MigrateDownOptions,
   type MigrationStep,
@@ -27,7 +29,7 @@ export {
 export { planMigrations, migrationSql, formatSql, type MigrationSql } from './migration-sql.js'
 export { dataLostByDown, DataLossError, PROTECTED_TABLES, OWNER_COLUMNS, type DataLoss } from './down-guard.js'
 export { timeoutsFromEnv, type TimeoutsFromEnv } from './db/env.js'
-export { migrations, migrationProvider, findSchemaConflicts } from './migrations/index.js'
+export { findSchemaConflicts } from './migrations/index.js'
 export { createAuth, type AuthOptions } from './auth.js'
 export {
   verifyDatabase,

@@ -5,10 +5,10 @@
  * every boot needs: a cheap check first (one query, no lock) so an up-to-date database costs one
  * round trip, errors that are thrown instead of returned, and a check-only mode.
  */
-import { Migrator, NO_MIGRATIONS, sql, type Kysely, type MigrationResult, type MigrationResultSet } from 'kysely'
+import { Migrator, NO_MIGRATIONS, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult, type MigrationResultSet } from 'kysely'
 import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError } from './errors.js'
-import { forgetChecksums, migrationChecksums, recordChecksums, storedChecksums } from './migration-sql.js'
-import { MIGRATION_NAMES, assertAdoptable, migrationProvider } from './migrations/index.js'
+import { checksumMatches, forgetChecksums, migrationChecksums, recordChecksum, storedChecksums } from './migration-sql.js'
+import { MIGRATION_NAMES, assertAdoptable, migrations as schemaMigrations } from './migrations/index.js'
 import { engineOf } from './engines/index.js'
 import { explainFor } from './db/safe-errors-driver.js'
 import { DataLossError, dataLostByDown } from './down-guard.js'
@@ -35,6 +35,34 @@ export function createMigrator(db: Kysely<any>): Migrator {
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     disableTransactions: true,
   })
+}
+
+/**
+ * The migrations as Kysely's Migrator (and kysely-ctl, through `createMigrator`) runs them: each
+ * step also keeps its checksum. `up` records it once its changes are made (before Kysely writes
+ * the `kysely_migration` row), `down` forgets it once they are undone (before Kysely deletes the
+ * row). Done by the step, not after a whole run, so that a run killed midway, or one driven by
+ * kysely-ctl, leaves no applied migration without its checksum.
+ */
+export const migrations: Readonly<Record<string, Migration>> = Object.fromEntries(
+  Object.entries(schemaMigrations).map(([name, migration]) => [
+    name,
+    {
+      up: async (db: Kysely<any>) => {
+        await migration.up(db)
+        await recordChecksum(db, name)
+      },
+      down: async (db: Kysely<any>) => {
+        await migration.down!(db)
+        await forgetChecksums(db, [name])
+      },
+    } satisfies Migration,
+  ]),
+)
+
+/** Hands Kysely's Migrator the migrations above. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
 }
 
 /** One migration's outcome in a run. */
@@ -67,11 +95,8 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
     await assertAdoptable(db, pending)
-    const steps = unwrap(await withDdlProgress(options.progress, () => createMigrator(db).migrateToLatest()))
-    // Only the process that applied a migration records its checksum: replicas that waited for
-    // the lock and found nothing left to do write nothing.
-    await recordChecksums(db, steps.map((s) => s.name))
-    return steps
+    // Each migration records its checksum as it is applied (see `migrations`).
+    return unwrap(await withDdlProgress(options.progress, () => createMigrator(db).migrateToLatest()))
   })
 }
 
@@ -106,7 +131,6 @@ export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps:
     if ('steps' in target) steps = unwrap(await migrator.migrateDown())
     else if ('all' in target) steps = unwrap(await migrator.migrateTo(NO_MIGRATIONS))
     else steps = unwrap(await migrator.migrateTo(target.to))
-    await forgetChecksums(db, steps.map((s) => s.name))
     return steps
   })
 }
@@ -126,8 +150,10 @@ export interface MigrationState {
   /**
    * `changed`: applied, but the code now runs different SQL than when it was applied (its
    * checksum differs). `unknown`: recorded in the database, but this code has no such migration.
+   * `unchecked`: applied, but no checksum was recorded (by a version that recorded them only at
+   * the end of a whole run, which was cut short), so drift cannot be told.
    */
-  readonly drift: 'changed' | 'unknown' | undefined
+  readonly drift: 'changed' | 'unknown' | 'unchecked' | undefined
 }
 
 /**
@@ -138,11 +164,15 @@ export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]
   return explained(db, async () => {
     const applied = await appliedMigrations(db)
     const stored = await storedChecksums(db)
-    const current = stored.size > 0 ? await migrationChecksums(engineOf(db).sqlDialect) : new Map<string, string>()
+    const dialect = engineOf(db).sqlDialect
+    const current = stored.size > 0 ? await migrationChecksums(dialect) : new Map<string, string>()
     const known: MigrationState[] = migrationNames.map((name) => {
       const checksum = stored.get(name)
-      const changed = applied.has(name) && checksum !== undefined && checksum !== current.get(name)
-      return { name, executedAt: applied.get(name), drift: changed ? 'changed' : undefined }
+      let drift: MigrationState['drift']
+      if (!applied.has(name)) drift = undefined
+      else if (checksum === undefined) drift = 'unchecked'
+      else if (!checksumMatches(dialect, name, checksum, current.get(name))) drift = 'changed'
+      return { name, executedAt: applied.get(name), drift }
     })
     const unknown: MigrationState[] = [...applied.keys()]
       .filter((name) => !migrationNames.includes(name))

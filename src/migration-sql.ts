@@ -59,16 +59,47 @@ export const CHECKSUM_TABLE = 'artorizer_migration_checksums'
 /**
  * A migration's fingerprint: the SHA-256 of the SQL it runs on a fresh database of the dialect.
  * It changes when the migration (or a recipe it uses) would now do something else.
+ * Computed once per dialect and process: it depends on the code alone.
  */
-export async function migrationChecksums(dialect: SqlDialect): Promise<Map<string, string>> {
-  return new Map((await migrationSql(dialect)).map((m) => [m.name, createHash('sha256').update(m.statements.join(';\n')).digest('hex')]))
+export function migrationChecksums(dialect: SqlDialect): Promise<Map<string, string>> {
+  let checksums = computed.get(dialect)
+  if (!checksums) {
+    checksums = migrationSql(dialect).then((plans) => new Map(plans.map((m) => [m.name, sha256(m.statements.join(';\n'))])))
+    checksums.catch(() => computed.delete(dialect))
+    computed.set(dialect, checksums)
+  }
+  return checksums
+}
+const computed = new Map<SqlDialect, Promise<Map<string, string>>>()
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
 }
 
-/** Stores the checksums of `names` that have none yet (an existing one is never overwritten). */
-export async function recordChecksums(db: Kysely<any>, names: readonly string[]): Promise<void> {
-  if (names.length === 0) return
-  const engine = engineOf(db)
-  const types = engine.columnTypes
+/**
+ * Checksums that earlier versions recorded for a migration whose SQL has changed since in how it
+ * runs, not in what it makes, so that a database migrated before shows no drift. Each entry
+ * says why; a new entry needs the same proof (same schema after, `migrate:sql` diff reviewed).
+ *
+ * - 0001 and 0002 on PostgreSQL: the indexes of the tables they create are built plainly instead
+ *   of `CONCURRENTLY` (and without `set max_parallel_maintenance_workers`), since those tables
+ *   are empty and unseen; same indexes, same names (issue 12, item 7).
+ */
+export const SUPERSEDED_CHECKSUMS: Readonly<Record<SqlDialect, Readonly<Record<string, readonly string[]>>>> = {
+  postgres: {
+    '0001_better_auth': ['c8f1bd7482bb9320865b3030f48a6d070c06bb1d9021afc66ef0454d65b50979'],
+    '0002_artorizer_user_link': ['ef584b31054c7c6a28d36b45bf29c46db5ef4bfe1c84dcd85f9c371369f2907f'],
+  },
+  mysql: {},
+}
+
+/** Whether `stored` (a checksum recorded when `name` was applied) is what this code runs, or a superseded form of it. */
+export function checksumMatches(dialect: SqlDialect, name: string, stored: string, current: string | undefined): boolean {
+  return stored === current || (SUPERSEDED_CHECKSUMS[dialect][name] ?? []).includes(stored)
+}
+
+async function ensureChecksumTable(db: Kysely<any>): Promise<void> {
+  const types = engineOf(db).columnTypes
   await types
     .tableOptions(
       db.schema
@@ -78,10 +109,25 @@ export async function recordChecksums(db: Kysely<any>, names: readonly string[])
         .addColumn('checksum', types.indexedString, (c) => c.notNull()),
     )
     .execute()
-  const known = new Set((await db.selectFrom(CHECKSUM_TABLE).select('name').execute()).map((r) => r.name as string))
-  const checksums = await migrationChecksums(engine.sqlDialect)
-  const rows = names.filter((name) => !known.has(name) && checksums.has(name)).map((name) => ({ name, checksum: checksums.get(name)! }))
-  if (rows.length > 0) await db.insertInto(CHECKSUM_TABLE).values(rows).execute()
+}
+
+/**
+ * Records the checksum of `name`, which is being applied now: called by the migration's own step,
+ * before Kysely's Migrator writes its `kysely_migration` row, so that whoever runs it (the CLI,
+ * `migrateToLatest` at boot, kysely-ctl) records it and no applied migration is left without
+ * one. A kill between the two leaves a checksum for a migration not yet applied, which the
+ * rerun overwrites (and which nothing reads meanwhile). Replaces any older one: it describes
+ * the code applying the migration now.
+ */
+export async function recordChecksum(db: Kysely<any>, name: string): Promise<void> {
+  const checksum = (await migrationChecksums(engineOf(db).sqlDialect)).get(name)
+  if (checksum === undefined) return
+  await ensureChecksumTable(db)
+  const replace = async (trx: Kysely<any>): Promise<void> => {
+    await trx.deleteFrom(CHECKSUM_TABLE).where('name', '=', name).execute()
+    await trx.insertInto(CHECKSUM_TABLE).values({ name, checksum }).execute()
+  }
+  await (db.isTransaction ? replace(db) : db.transaction().execute(replace))
 }
 
 /** Forgets the checksums of migrations that were undone. */

@@ -54,6 +54,13 @@ export interface IndexSpec {
   readonly name: string
   readonly columns: readonly string[]
   readonly unique?: boolean
+  /**
+   * The table was created by the same migration, in the same run: nobody else has written a
+   * row to it or holds a lock on it, so the index is built plainly. An online build
+   * (`CONCURRENTLY` on PostgreSQL) would wait for every older transaction in the database for
+   * nothing. Set by the planner only; a resumed run sees the table already there and builds online.
+   */
+  readonly onNewTable?: boolean
 }
 
 export interface ForeignKeySpec {

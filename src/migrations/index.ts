@@ -7,7 +7,7 @@
  * is the same for all: read the catalog once, plan it and every migration after it (so that a
  * run stops before its first change if any of them cannot run), then execute its own steps.
  */
-import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import type { Kysely, Migration } from 'kysely'
 import { CatalogSnapshot } from '../schema/catalog.js'
 import type { Finding } from '../schema/findings.js'
 import type { MigrationSchema } from '../schema/model.js'
@@ -75,7 +75,8 @@ export async function assertAdoptable(db: Kysely<any>, names: readonly string[])
 }
 
 /**
- * The migrations as Kysely's Migrator (and kysely-ctl) runs them. Kysely runs them in order, so
+ * The migrations' own work, as Kysely's Migrator (and kysely-ctl) runs them (`src/migrate.ts` adds
+ * the checksum bookkeeping). Kysely runs them in order, so
  * the migrations after one are exactly the ones still to come: each `up` plans them all, inside
  * the migration lock, whoever started it, and stops before its first change if any cannot run.
  */
@@ -92,8 +93,3 @@ export const migrations: Readonly<Record<string, Migration>> = Object.fromEntrie
     } satisfies Migration,
   ]),
 )
-
-/** Hands Kysely's Migrator the migrations above. */
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => migrations,
-}

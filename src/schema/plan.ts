@@ -189,6 +189,8 @@ class Planner {
   readonly #targets: ReadonlyMap<string, ColumnModel>
   /** Columns a finding is already about: later checks of the same column are skipped. */
   readonly #reported = new Set<string>()
+  /** Tables this migration's own steps create: empty and unseen, so their indexes are built plainly. */
+  readonly #createdHere = new Set<string>()
 
   constructor(migration: string, schema: MigrationSchema, catalog: CatalogSnapshot, compileDb: Kysely<any>, targets: ReadonlyMap<string, ColumnModel>) {
     this.#migration = migration
@@ -216,7 +218,10 @@ class Planner {
 
     // Then the steps, each applied to the snapshot as it is planned.
     for (const table of this.#schema.tables) {
-      if (!this.catalog.table(table.name)) await this.#step({ kind: 'createTable', table })
+      if (!this.catalog.table(table.name)) {
+        await this.#step({ kind: 'createTable', table })
+        this.#createdHere.add(table.name)
+      }
     }
     for (const { table, column } of toAdd) await this.#addColumn(table, column)
     for (const added of this.#schema.columns) {
@@ -233,7 +238,9 @@ class Planner {
       if (index.ifColumnsExist && !index.columns.every((c) => table.columns.some((column) => column.name === c))) continue
       const decision = decideIndex(table.indexes, index)
       if (decision === 'create' || decision === 'rebuild') {
-        await this.#step({ kind: 'createIndex', index: { table: index.table, name: index.name, columns: index.columns, unique: index.unique === true }, rebuild: decision === 'rebuild' })
+        const spec: IndexSpec = { table: index.table, name: index.name, columns: index.columns, unique: index.unique === true }
+        const onNewTable = this.#createdHere.has(index.table)
+        await this.#step({ kind: 'createIndex', index: onNewTable ? { ...spec, onNewTable } : spec, rebuild: decision === 'rebuild' })
       }
     }
     for (const model of this.#schema.foreignKeys) {

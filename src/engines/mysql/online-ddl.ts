@@ -70,6 +70,10 @@ export function mysqlDdl(errors: ErrorRules): DdlRecipes {
       })
     },
 
+    /**
+     * Online on a new table too (`onNewTable` changes nothing here): `LOCK=NONE` waits only for
+     * the metadata locks on the table itself, which nobody holds on a table just created.
+     */
     async createIndex(r, spec) {
       const unique = spec.unique ? sql`unique ` : sql``
       const columns = sql.join(spec.columns.map((c) => sql.ref(c)))

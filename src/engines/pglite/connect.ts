@@ -14,7 +14,7 @@ export async function createPgliteDialect(dataDir: string | undefined): Promise<
     pglite: async () => {
       if (dataDir) {
         mkdirSync(dataDir, { recursive: true })
-        unlock = lockPgliteFolder(dataDir)
+        unlock = await lockPgliteFolder(dataDir)
       }
       try {
         const { PGlite } = await import('@electric-sql/pglite')

@@ -6,7 +6,8 @@
  *   writer queued behind us.
  * - Foreign keys are added `NOT VALID` (a brief lock, no scan) and validated separately (a scan
  *   that lets writes through).
- * - Indexes are built `CONCURRENTLY`, outside any transaction, without parallel workers.
+ * - Indexes are built `CONCURRENTLY`, outside any transaction, without parallel workers, except
+ *   on a table the same migration has just created (empty, unseen): there plainly.
  *
  * With `online: false` (PGlite: one connection, no concurrent writers) the same recipes send
  * plain statements.
@@ -59,7 +60,9 @@ export function postgresDdl(errors: ErrorRules, { online }: { readonly online: b
     async createIndex(r, spec) {
       const unique = spec.unique ? sql`unique ` : sql``
       const columns = sql.join(spec.columns.map((c) => sql.ref(c)))
-      if (!online) {
+      // A table this migration just created holds no rows and no one else's locks: `CONCURRENTLY`
+      // would only wait for every older transaction in the database (issue 12, item 7).
+      if (!online || spec.onNewTable) {
         await r.run(sql`create ${unique}index if not exists ${sql.id(spec.name)} on ${sql.table(spec.table)} (${columns})`)
         return
       }
