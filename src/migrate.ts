@@ -7,7 +7,7 @@
  */
 import { Migrator, NO_MIGRATIONS, sql, type Kysely, type MigrationResult, type MigrationResultSet } from 'kysely'
 import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError } from './errors.js'
-import { forgetChecksums, migrationChecksums, recordChecksums, storedChecksums } from './migration-sql.js'
+import { checksumMatches, forgetChecksums, migrationChecksums, recordChecksums, storedChecksums } from './migration-sql.js'
 import { MIGRATION_NAMES, assertAdoptable, migrationProvider } from './migrations/index.js'
 import { engineOf } from './engines/index.js'
 import { explainFor } from './db/safe-errors-driver.js'
@@ -67,11 +67,16 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
     await assertAdoptable(db, pending)
-    const steps = unwrap(await withDdlProgress(options.progress, () => createMigrator(db).migrateToLatest()))
+    const result = await withDdlProgress(options.progress, () => createMigrator(db).migrateToLatest())
     // Only the process that applied a migration records its checksum: replicas that waited for
-    // the lock and found nothing left to do write nothing.
-    await recordChecksums(db, steps.map((s) => s.name))
-    return steps
+    // the lock and found nothing left to do write nothing. Recorded also when a later migration
+    // of the run failed: the ones applied before it are applied, and must not lack a checksum.
+    try {
+      await recordChecksums(db, succeeded(result))
+    } catch (error) {
+      if (result.error === undefined) throw error // otherwise the migration's own error is the one to report
+    }
+    return unwrap(result)
   })
 }
 
@@ -138,10 +143,11 @@ export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]
   return explained(db, async () => {
     const applied = await appliedMigrations(db)
     const stored = await storedChecksums(db)
-    const current = stored.size > 0 ? await migrationChecksums(engineOf(db).sqlDialect) : new Map<string, string>()
+    const dialect = engineOf(db).sqlDialect
+    const current = stored.size > 0 ? await migrationChecksums(dialect) : new Map<string, string>()
     const known: MigrationState[] = migrationNames.map((name) => {
       const checksum = stored.get(name)
-      const changed = applied.has(name) && checksum !== undefined && checksum !== current.get(name)
+      const changed = applied.has(name) && checksum !== undefined && !checksumMatches(dialect, name, checksum, current)
       return { name, executedAt: applied.get(name), drift: changed ? 'changed' : undefined }
     })
     const unknown: MigrationState[] = [...applied.keys()]
@@ -181,6 +187,11 @@ async function appliedMigrations(db: Kysely<any>): Promise<Map<string, Date>> {
     if (engineOf(db).errors.isMissingTable(error)) return new Map()
     throw error
   }
+}
+
+/** The migrations a run applied, even when a later one failed. */
+function succeeded({ results = [] }: MigrationResultSet): string[] {
+  return results.filter((result) => result.status === 'Success' && result.direction === 'Up').map((result) => result.migrationName)
 }
 
 /** Kysely's Migrator returns its errors; turn them into a rejection that names the migration. */

@@ -17,6 +17,8 @@ import { assertNoBlockingFindings, offlineDb, planMigrations as planChain, type 
 export interface MigrationSql {
   readonly name: string
   readonly statements: readonly string[]
+  /** The same without the guards around them (lock waits, transactions): what the checksum covers. */
+  readonly schemaStatements: readonly string[]
 }
 
 /**
@@ -43,7 +45,11 @@ export async function migrationSql(dialect: SqlDialect): Promise<MigrationSql[]>
 }
 
 function toSql(plan: MigrationPlan): MigrationSql {
-  return { name: plan.migration, statements: plan.steps.flatMap((step) => step.statements) }
+  return {
+    name: plan.migration,
+    statements: plan.steps.flatMap((step) => step.statements),
+    schemaStatements: plan.steps.flatMap((step) => step.schemaStatements),
+  }
 }
 
 /** Renders migrations' SQL as a script: a comment line per migration, statements ending in `;`. */
@@ -57,11 +63,36 @@ export function formatSql(plans: readonly MigrationSql[]): string {
 export const CHECKSUM_TABLE = 'artorizer_migration_checksums'
 
 /**
- * A migration's fingerprint: the SHA-256 of the SQL it runs on a fresh database of the dialect.
- * It changes when the migration (or a recipe it uses) would now do something else.
+ * A migration's fingerprint: the SHA-256 of the schema statements it runs on a fresh database of
+ * the dialect (not the guards around them: how long a statement waits for its lock may be tuned
+ * without the migration doing anything else). It changes when the migration (or a recipe it
+ * uses) would now change the schema differently.
  */
 export async function migrationChecksums(dialect: SqlDialect): Promise<Map<string, string>> {
-  return new Map((await migrationSql(dialect)).map((m) => [m.name, createHash('sha256').update(m.statements.join(';\n')).digest('hex')]))
+  return new Map((await migrationSql(dialect)).map((m) => [m.name, createHash('sha256').update(m.schemaStatements.join(';\n')).digest('hex')]))
+}
+
+/**
+ * The checksums 0.1.0 stored, which also hashed its lock-wait settings (`set lock_timeout =
+ * '2000ms'`, `set session lock_wait_timeout = 2`, ...). The schema statements of these
+ * migrations are unchanged since, so a database migrated by 0.1.0 is not reported as drifted.
+ */
+const CHECKSUMS_OF_0_1_0: Readonly<Record<SqlDialect, Readonly<Record<string, string>>>> = {
+  postgres: {
+    '0001_better_auth': 'c8f1bd7482bb9320865b3030f48a6d070c06bb1d9021afc66ef0454d65b50979',
+    '0002_artorizer_user_link': 'ef584b31054c7c6a28d36b45bf29c46db5ef4bfe1c84dcd85f9c371369f2907f',
+    '0003_indexes': '4eb8301875e36acde3f7136489dbe2b7943d2edc387e65caa4eeaf61001d4023',
+  },
+  mysql: {
+    '0001_better_auth': '7753646f12c17debd0a105cc48a94778d5ecfacade84106b4c2bd88e161e1c95',
+    '0002_artorizer_user_link': '587a6bb3a9f838dd3da4a337d1d048d9f72d7d65d3929dcf5ee11448657a071e',
+    '0003_indexes': '14403a0c7ea8fd1af08da595645d9aa7099405a085a5cbaa93aeb8420531ccc2',
+  },
+}
+
+/** Whether a stored checksum says `name` runs what it ran when applied (by this version or 0.1.0). */
+export function checksumMatches(dialect: SqlDialect, name: string, stored: string, current: ReadonlyMap<string, string>): boolean {
+  return stored === current.get(name) || stored === CHECKSUMS_OF_0_1_0[dialect][name]
 }
 
 /** Stores the checksums of `names` that have none yet (an existing one is never overwritten). */
