@@ -158,7 +158,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
     port,
     user: 'postgres',
     password: 'postgres',
-    authMethod: 'trust',
+    authMethod: 'scram-sha-256',
     persistent: false,
     // initdb and postgres refuse to run as root: the package runs them as the `postgres` OS user.
     createPostgresUser: isRoot(),
@@ -173,7 +173,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
     rmSync(parent, { recursive: true, force: true })
     throw new Error(`embedded PostgreSQL did not start (${String(error)}): ${messages.slice(-5).join(' | ')}`)
   }
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`
+  const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`
   const { default: pgDriver } = await import('pg')
   const client = new pgDriver.Client({ connectionString: url })
   await client.connect()
