@@ -13,6 +13,7 @@ import { dirname } from 'node:path'
 import { loadavg, cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { measureBootCheck, type BootCheckResult } from './boot-check.js'
+import { measureBusyTable, printBusyTable, type BusyTableResult } from './busy-table.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
 import { printReport } from './report.js'
 import { serverUrl, type BenchDatabase, type ServerKind } from './servers.js'
@@ -32,6 +33,8 @@ export interface BenchReport {
   machine: { cpus: number; loadBefore: number[]; loadAfter: number[]; node: string }
   live: Partial<Record<ServerKind, Omit<LiveMigrationResult, 'upToDate'>>>
   boot: Partial<Record<ServerKind, BootCheckResult>>
+  /** The migration waiting its turn behind a transaction that holds artwork_jobs (issue 13.6). */
+  busy?: Partial<Record<ServerKind, BusyTableResult>>
   startup?: StartupResult
   targets: Record<ServerKind, number>
 }
@@ -80,6 +83,7 @@ async function main(): Promise<number> {
       log('  boot check on the up-to-date database, three ways...')
       report.boot[kind] = await measureBootCheck(kind, database.url)
       urls[kind] = database.url
+      ;(report.busy ??= {})[kind] = await measureBusyTable(kind, log)
     }
     log('startup in fresh processes (compiling src/ first)...')
     report.startup = measureStartup(compileModule(), urls)
@@ -92,6 +96,7 @@ async function main(): Promise<number> {
   mkdirSync(dirname(jsonFile), { recursive: true })
   writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`)
   printReport(report, log)
+  printBusyTable(report.busy ?? {}, log)
   log(`\nThe same as JSON: ${jsonFile}`)
   return 0
 }

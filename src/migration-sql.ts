@@ -17,6 +17,8 @@ import { assertNoBlockingFindings, offlineDb, planMigrations as planChain, type 
 export interface MigrationSql {
   readonly name: string
   readonly statements: readonly string[]
+  /** The same without the guards around them (lock waits, transactions): what the checksum covers. */
+  readonly schemaStatements: readonly string[]
 }
 
 /**
@@ -43,7 +45,11 @@ export async function migrationSql(dialect: SqlDialect): Promise<MigrationSql[]>
 }
 
 function toSql(plan: MigrationPlan): MigrationSql {
-  return { name: plan.migration, statements: plan.steps.flatMap((step) => step.statements) }
+  return {
+    name: plan.migration,
+    statements: plan.steps.flatMap((step) => step.statements),
+    schemaStatements: plan.steps.flatMap((step) => step.schemaStatements),
+  }
 }
 
 /** Renders migrations' SQL as a script: a comment line per migration, statements ending in `;`. */
@@ -57,14 +63,16 @@ export function formatSql(plans: readonly MigrationSql[]): string {
 export const CHECKSUM_TABLE = 'artorizer_migration_checksums'
 
 /**
- * A migration's fingerprint: the SHA-256 of the SQL it runs on a fresh database of the dialect.
- * It changes when the migration (or a recipe it uses) would now do something else.
- * Computed once per dialect and process: it depends on the code alone.
+ * A migration's fingerprint: the SHA-256 of the schema statements it runs on a fresh database of
+ * the dialect (not the guards around them: how long a statement waits for its lock may be tuned
+ * without the migration doing anything else). It changes when the migration (or a recipe it
+ * uses) would now change the schema differently. Computed once per dialect and process: it
+ * depends on the code alone.
  */
 export function migrationChecksums(dialect: SqlDialect): Promise<Map<string, string>> {
   let checksums = computed.get(dialect)
   if (!checksums) {
-    checksums = migrationSql(dialect).then((plans) => new Map(plans.map((m) => [m.name, sha256(m.statements.join(';\n'))])))
+    checksums = migrationSql(dialect).then((plans) => new Map(plans.map((m) => [m.name, sha256(m.schemaStatements.join(';\n'))])))
     checksums.catch(() => computed.delete(dialect))
     computed.set(dialect, checksums)
   }
@@ -81,6 +89,9 @@ function sha256(text: string): string {
  * runs, not in what it makes, so that a database migrated before shows no drift. Each entry
  * says why; a new entry needs the same proof (same schema after, `migrate:sql` diff reviewed).
  *
+ * - 0.1.0 (through the schema-model refactor, whose SQL is identical) hashed every statement,
+ *   lock-wait settings included (`set lock_timeout = '2000ms'`, `set session lock_wait_timeout =
+ *   2`); checksums now cover the schema statements alone (issue 11, lock retries).
  * - 0001 and 0002 on PostgreSQL: the indexes of the tables they create are built plainly instead
  *   of `CONCURRENTLY` (and without `set max_parallel_maintenance_workers`), since those tables
  *   are empty and unseen; same indexes, same names (issue 12, item 7).
@@ -89,8 +100,13 @@ export const SUPERSEDED_CHECKSUMS: Readonly<Record<SqlDialect, Readonly<Record<s
   postgres: {
     '0001_better_auth': ['c8f1bd7482bb9320865b3030f48a6d070c06bb1d9021afc66ef0454d65b50979'],
     '0002_artorizer_user_link': ['ef584b31054c7c6a28d36b45bf29c46db5ef4bfe1c84dcd85f9c371369f2907f'],
+    '0003_indexes': ['4eb8301875e36acde3f7136489dbe2b7943d2edc387e65caa4eeaf61001d4023'],
   },
-  mysql: {},
+  mysql: {
+    '0001_better_auth': ['7753646f12c17debd0a105cc48a94778d5ecfacade84106b4c2bd88e161e1c95'],
+    '0002_artorizer_user_link': ['587a6bb3a9f838dd3da4a337d1d048d9f72d7d65d3929dcf5ee11448657a071e'],
+    '0003_indexes': ['14403a0c7ea8fd1af08da595645d9aa7099405a085a5cbaa93aeb8420531ccc2'],
+  },
 }
 
 /** Whether `stored` (a checksum recorded when `name` was applied) is what this code runs, or a superseded form of it. */

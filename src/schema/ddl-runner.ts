@@ -16,8 +16,13 @@ export type DdlStatement = RawBuilder<unknown> | CompiledQuery
 export interface DdlRunner {
   /** One connection, so that session settings apply to the statements they guard. */
   readonly db: Kysely<any>
-  /** Runs one statement (or records it, in a plan). */
-  run(statement: DdlStatement): Promise<void>
+  /**
+   * Runs one statement (or records it, in a plan). `guard` marks a statement that only bounds
+   * or shapes the next ones (a lock wait, a transaction around them, a parallelism setting):
+   * printed and run like any other, but not part of the migration's checksum, which
+   * fingerprints what the migration does to the schema, not how carefully.
+   */
+  run(statement: DdlStatement, kind?: 'guard'): Promise<void>
   /**
    * The first value of the first row of a read (a session setting to restore afterwards), or
    * undefined in a plan, where nothing is read: the recipe then restores the server's default.
@@ -51,16 +56,18 @@ export function executingRunner(conn: Kysely<any>): DdlRunner {
 }
 
 /**
- * Records the statements, parameters written in as literals, into `statements`. `db` is only
- * used to compile (for `migrate:sql`, a Kysely with no database behind it). Reads of session
- * settings go to `live` when planning for a live database (`--dry-run`), so that the plan
- * restores the values the run will restore.
+ * Records the statements, parameters written in as literals, into `statements`, and those that
+ * are not guards into `schemaStatements` too. `db` is only used to compile (for `migrate:sql`, a
+ * Kysely with no database behind it). Reads of session settings go to `live` when planning for
+ * a live database (`--dry-run`), so that the plan restores the values the run will restore.
  */
-export function recordingRunner(db: Kysely<any>, statements: string[], live?: Kysely<any>): DdlRunner {
+export function recordingRunner(db: Kysely<any>, statements: string[], live?: Kysely<any>, schemaStatements?: string[]): DdlRunner {
   return {
     db,
-    run: async (statement) => {
-      statements.push(inlineParameters(compiled(statement, db)))
+    run: async (statement, kind) => {
+      const text = inlineParameters(compiled(statement, db))
+      statements.push(text)
+      if (kind !== 'guard') schemaStatements?.push(text)
     },
     read: async (query) => (live ? executingRunner(live).read(query) : undefined),
     guard: async () => {},

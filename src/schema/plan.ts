@@ -48,6 +48,8 @@ export interface PlannedStep {
   readonly action: StepAction
   /** The statements the step runs, parameters written in. */
   readonly statements: readonly string[]
+  /** The same without the guards (lock waits, transactions around a statement): what the checksum covers. */
+  readonly schemaStatements: readonly string[]
 }
 
 export interface MigrationPlan {
@@ -296,8 +298,9 @@ class Planner {
 
   async #step(action: StepAction): Promise<void> {
     const statements: string[] = []
-    await recordStep(recordingRunner(this.#compileDb, statements, this.catalog.liveDb), this.#engine, action)
-    this.steps.push({ migration: this.#migration, action, statements })
+    const schemaStatements: string[] = []
+    await recordStep(recordingRunner(this.#compileDb, statements, this.catalog.liveDb, schemaStatements), this.#engine, action)
+    this.steps.push({ migration: this.#migration, action, statements, schemaStatements })
     this.catalog = applyStep(this.catalog, action, this.#engine)
   }
 

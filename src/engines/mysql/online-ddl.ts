@@ -1,7 +1,12 @@
 /**
  * MySQL's and MariaDB's online-DDL recipes.
  *
- * - A short `lock_wait_timeout` for the metadata lock, retried, restored afterwards.
+ * - A short `lock_wait_timeout` for the metadata lock, retried with growing pauses
+ *   (`../lock-wait.ts`), restored afterwards. It is in whole seconds: MariaDB accepts 0 (give
+ *   way at once, as `NOWAIT`), MySQL 8 nothing below 1. So on MariaDB a statement that changes
+ *   only metadata (or is quick) gives way at once and writers never queue behind it; an index
+ *   build or a table copy waits 1 s a try, because its lock is also needed at the end of the
+ *   build, and giving way there would throw the whole build away. On MySQL every try waits 1 s.
  * - Columns are added `ALGORITHM=INSTANT` (falling back to `INPLACE, LOCK=NONE` where the
  *   table's format does not allow instant DDL), indexes `ALGORITHM=INPLACE, LOCK=NONE`.
  * - Foreign keys are added with `foreign_key_checks=0` and `ALGORITHM=INPLACE`, which skips the
@@ -14,7 +19,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { SchemaConflictError } from '../../errors.js'
 import type { DdlRunner } from '../../schema/ddl-runner.js'
 import type { DdlRecipes, ErrorRules, ForeignKeySpec } from '../engine.js'
-import { DDL_LOCK_TIMEOUT_MS, errorCode, retryOnLockTimeout } from '../lock-wait.js'
+import { errorCode, lockRetryPolicy, retryOnLockTimeout } from '../lock-wait.js'
 import { mysqlCatalog } from './catalog.js'
 
 function isAlgorithmUnsupported(error: unknown): boolean {
@@ -45,14 +50,25 @@ async function assertNoOrphans(conn: Kysely<any>, spec: ForeignKeySpec): Promise
   }
 }
 
+/**
+ * The metadata-lock wait of one try, in seconds: 0 on MariaDB for a quick statement, else 1 (the
+ * least MySQL accepts). In a plan without a server, as for MySQL.
+ */
+async function tryWaitSeconds(r: DdlRunner, long: boolean): Promise<number> {
+  if (long) return 1
+  const version = await r.read(sql`select version() as ${sql.ref('version')}`)
+  return typeof version === 'string' && /mariadb/i.test(version) ? 0 : 1
+}
+
 export function mysqlDdl(errors: ErrorRules): DdlRecipes {
-  async function withShortLockWait(r: DdlRunner, statement: () => Promise<void>): Promise<void> {
+  /** `long`: an index build or a table copy, whose lock is needed again at its end. */
+  async function withShortLockWait(r: DdlRunner, statement: () => Promise<void>, { long = false }: { long?: boolean } = {}): Promise<void> {
     const previous = await previousSetting(r, sql`select @@session.lock_wait_timeout as ${sql.ref('wait')}`)
-    await r.run(sql`set session lock_wait_timeout = ${sql.lit(Math.ceil(DDL_LOCK_TIMEOUT_MS / 1000))}`)
+    await r.run(sql`set session lock_wait_timeout = ${sql.lit(await tryWaitSeconds(r, long))}`, 'guard')
     try {
-      await retryOnLockTimeout(statement, errors.isLockTimeout)
+      await retryOnLockTimeout(statement, errors.isLockTimeout, lockRetryPolicy())
     } finally {
-      await r.run(sql`set session lock_wait_timeout = ${previous}`)
+      await r.run(sql`set session lock_wait_timeout = ${previous}`, 'guard')
     }
   }
 
@@ -77,8 +93,10 @@ export function mysqlDdl(errors: ErrorRules): DdlRecipes {
     async createIndex(r, spec) {
       const unique = spec.unique ? sql`unique ` : sql``
       const columns = sql.join(spec.columns.map((c) => sql.ref(c)))
-      await withShortLockWait(r, () =>
-        r.run(sql`alter table ${sql.table(spec.table)} add ${unique}index ${sql.id(spec.name)} (${columns}), algorithm=inplace, lock=none`),
+      await withShortLockWait(
+        r,
+        () => r.run(sql`alter table ${sql.table(spec.table)} add ${unique}index ${sql.id(spec.name)} (${columns}), algorithm=inplace, lock=none`),
+        { long: true },
       )
     },
 
@@ -89,10 +107,10 @@ export function mysqlDdl(errors: ErrorRules): DdlRecipes {
       on delete cascade`
       const previous = await previousSetting(r, sql`select @@session.foreign_key_checks as checks`)
       try {
-        await r.run(sql`set session foreign_key_checks = 0`)
+        await r.run(sql`set session foreign_key_checks = 0`, 'guard')
         await withShortLockWait(r, () => r.run(sql`${add}, algorithm=inplace`))
       } finally {
-        await r.run(sql`set session foreign_key_checks = ${previous}`)
+        await r.run(sql`set session foreign_key_checks = ${previous}`, 'guard')
       }
     },
 
@@ -110,17 +128,21 @@ export function mysqlDdl(errors: ErrorRules): DdlRecipes {
       const mode = await r.read(sql`select @@session.sql_mode as mode`)
       const previous = typeof mode === 'string' ? mode : ''
       try {
-        await r.run(sql`set session sql_mode = ${previous ? `${previous},STRICT_ALL_TABLES` : 'STRICT_ALL_TABLES'}`)
-        await withShortLockWait(r, async () => {
-          try {
-            await r.run(sql`${modify}, algorithm=inplace, lock=none`)
-          } catch (error) {
-            if (!isAlgorithmUnsupported(error)) throw error
-            await r.run(sql`${modify}, algorithm=copy, lock=shared`)
-          }
-        })
+        await r.run(sql`set session sql_mode = ${previous ? `${previous},STRICT_ALL_TABLES` : 'STRICT_ALL_TABLES'}`, 'guard')
+        await withShortLockWait(
+          r,
+          async () => {
+            try {
+              await r.run(sql`${modify}, algorithm=inplace, lock=none`)
+            } catch (error) {
+              if (!isAlgorithmUnsupported(error)) throw error
+              await r.run(sql`${modify}, algorithm=copy, lock=shared`)
+            }
+          },
+          { long: true },
+        )
       } finally {
-        await r.run(sql`set session sql_mode = ${previous}`)
+        await r.run(sql`set session sql_mode = ${previous}`, 'guard')
       }
     },
 

@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely'
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../../schema/catalog-types.js'
 import type { CatalogReader, ColumnDefaultInfo } from '../engine.js'
 import { postgresIndexBuildProgress } from './index-progress.js'
+import { sessionIsPinned } from './pinned-session.js'
 
 const DELETE_ACTIONS: Record<string, string> = {
   a: 'NO ACTION',
@@ -124,6 +125,8 @@ export const postgresCatalog: CatalogReader = {
   },
 
   async sessionId(db: Kysely<any>) {
+    // Through a pooler the next statement may run on another backend: no id rather than a wrong one.
+    if (!(await sessionIsPinned(db))) return undefined
     const { rows } = await sql<{ id: number }>`select pg_backend_pid() as id`.execute(db)
     return rows[0] ? Number(rows[0].id) : undefined
   },

@@ -6,6 +6,7 @@ import type { Pool, PoolClient } from 'pg'
 import { postgresErrors } from './errors.js'
 import type { DialectOptions } from '../engine.js'
 import { PostgresLockingAdapter } from './migration-lock.js'
+import { postgresSessions } from './sessions.js'
 
 export async function createPostgresDialect(url: string, options: DialectOptions): Promise<Dialect> {
   const connectTimeoutMs = options.connectTimeoutMs
@@ -23,9 +24,10 @@ export async function createPostgresDialect(url: string, options: DialectOptions
   pool.on('connect', (client) => {
     client.on('error', () => {})
   })
+  const sessions = postgresSessions(pg, url, connectTimeoutMs)
   return new (class extends PostgresDialect {
     override createAdapter() {
-      return new PostgresLockingAdapter(options)
+      return new PostgresLockingAdapter(options, sessions)
     }
   })({ pool: discardingLostClients(pool) })
 }

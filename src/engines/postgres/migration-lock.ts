@@ -1,33 +1,95 @@
 /**
- * PostgreSQL's migration lock: a session advisory lock, waited for by polling
- * `pg_try_advisory_lock`, never inside one long statement (see `../migration-lock.ts`).
+ * PostgreSQL's migration lock: a transaction-level advisory lock (`pg_advisory_xact_lock`'s
+ * kind), held by a transaction left open on a dedicated connection for the whole run.
+ *
+ * Why a transaction and not a session lock: behind a transaction-pooling PgBouncer, a session
+ * lock is taken on whichever server connection ran the statement, is re-entrant there (another
+ * process routed to that connection "gets" it too), cannot be released from another one, and
+ * stays held by the idle pooled connection after the process exits. A transaction is pinned to
+ * one server connection from `begin` to its end, which frees the lock: on `commit`, on the
+ * client's disconnect (PgBouncer closes or rolls back a server connection left in a
+ * transaction) or when the process dies. Directly connected, it behaves as a session lock would.
+ *
+ * Waiting polls `pg_try_advisory_xact_lock` in a short transaction that is rolled back at once,
+ * never inside one long statement: a waiting statement keeps a snapshot open, and `CREATE INDEX
+ * CONCURRENTLY` run by the lock holder waits for every older snapshot. Between polls a waiter
+ * holds no server connection. The holder's transaction holds no snapshot either (it is idle
+ * in a READ COMMITTED transaction that read nothing) and no table lock.
  */
-import { PostgresAdapter, sql, type Kysely } from 'kysely'
+import { PostgresAdapter, type Kysely } from 'kysely'
+import { AuthDbError } from '../../errors.js'
 import { DEFAULT_LOCK_TIMEOUT_MS, MigrationLockTimeoutError, POLL_INTERVAL_MS, sleep, type MigrationLockOptions } from '../migration-lock.js'
+import type { DedicatedClient, PostgresSessions } from './sessions.js'
 
 /** `hashtext` would do on PostgreSQL, but a literal keeps the lock visible in `pg_locks`. */
 const PG_LOCK_KEY = 4_871_903_240_013_511n
 
+/** The lock's connection died during the run: another process may have migrated meanwhile. */
+export class MigrationLockLostError extends AuthDbError {
+  override name = 'MigrationLockLostError'
+}
+
 export class PostgresLockingAdapter extends PostgresAdapter {
   readonly #timeoutMs: number
+  readonly #sessions: PostgresSessions | undefined
+  /** The open lock transaction of each run, by the connection Kysely's Migrator runs on. */
+  readonly #held = new WeakMap<Kysely<any>, DedicatedClient>()
 
-  constructor(options: MigrationLockOptions = {}) {
+  constructor(options: MigrationLockOptions = {}, sessions?: PostgresSessions) {
     super()
     this.#timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS
+    this.#sessions = sessions
+  }
+
+  /** How this database's connections relate to server sessions (undefined for an offline Kysely). */
+  get sessions(): PostgresSessions | undefined {
+    return this.#sessions
   }
 
   override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
+    if (!this.#sessions) throw new AuthDbError('this Kysely instance cannot take the migration lock: open it with connectDatabase()')
+    const client = await this.#sessions.open()
     const deadline = Date.now() + this.#timeoutMs
-    for (;;) {
-      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${sql.lit(PG_LOCK_KEY)}) as locked`.execute(db)
-      if (rows[0]?.locked) return
-      if (Date.now() >= deadline) throw new MigrationLockTimeoutError(this.#timeoutMs)
-      await sleep(POLL_INTERVAL_MS)
+    try {
+      for (;;) {
+        await client.query('begin')
+        // The lock lives as long as this transaction: a server-wide idle_in_transaction_session_timeout
+        // would end it mid-run.
+        await client.query('set local idle_in_transaction_session_timeout = 0')
+        const [row] = await client.query<{ locked: boolean }>(`select pg_try_advisory_xact_lock(${PG_LOCK_KEY}) as locked`)
+        if (row?.locked) {
+          this.#held.set(db, client)
+          return
+        }
+        await client.query('rollback')
+        if (Date.now() >= deadline) throw new MigrationLockTimeoutError(this.#timeoutMs)
+        await sleep(POLL_INTERVAL_MS)
+      }
+    } catch (error) {
+      await client.end()
+      throw error
     }
   }
 
   override async releaseMigrationLock(db: Kysely<any>): Promise<void> {
-    await sql`select pg_advisory_unlock(${sql.lit(PG_LOCK_KEY)})`.execute(db)
+    // Kysely's Migrator calls this also when acquiring failed: then nothing is held.
+    const client = this.#held.get(db)
+    if (!client) return
+    this.#held.delete(db)
+    let lost = client.lost
+    if (!lost) {
+      try {
+        await client.query('commit')
+      } catch {
+        lost = true
+      }
+    }
+    await client.end()
+    if (lost) {
+      throw new MigrationLockLostError(
+        'the connection holding the migration lock was lost during the run, so another process may have migrated at the same time; ' +
+          'run migrate:status and db:verify, then migrate:latest again',
+      )
+    }
   }
 }
-

@@ -1,13 +1,18 @@
 /**
  * PostgreSQL's online-DDL recipes.
  *
- * - Statements that need a strong table lock (add/drop column, add/drop constraint) run with a
- *   short `lock_timeout`, retried a few times: waiting in the lock queue would block every
- *   writer queued behind us.
+ * - Statements that need a strong table lock (add/drop column, add/drop constraint) run each in
+ *   its own transaction with `SET LOCAL lock_timeout` (100 ms), retried with growing pauses
+ *   (`../lock-wait.ts`): waiting in the lock queue would block every writer queued behind us.
+ *   `SET LOCAL` ends with the transaction, so nothing stays behind on a pooled server connection.
  * - Foreign keys are added `NOT VALID` (a brief lock, no scan) and validated separately (a scan
  *   that lets writes through).
- * - Indexes are built `CONCURRENTLY`, outside any transaction, without parallel workers, except
- *   on a table the same migration has just created (empty, unseen): there plainly.
+ * - Indexes are built `CONCURRENTLY`, outside any transaction, without parallel workers when
+ *   the connection is the server session itself. `CONCURRENTLY` cannot run in a transaction, so
+ *   no `SET LOCAL` can bound it; it needs none: it takes SHARE UPDATE EXCLUSIVE, which writers do
+ *   not conflict with (they do not queue behind it), and waits for older transactions without
+ *   blocking anyone. A table the same migration has just created (empty, unseen) is indexed
+ *   plainly instead: `CONCURRENTLY` would only wait for every older transaction.
  *
  * With `online: false` (PGlite: one connection, no concurrent writers) the same recipes send
  * plain statements.
@@ -15,18 +20,29 @@
 import { sql } from 'kysely'
 import type { DdlRunner } from '../../schema/ddl-runner.js'
 import type { DdlRecipes, ErrorRules } from '../engine.js'
-import { DDL_LOCK_TIMEOUT_MS, retryOnLockTimeout } from '../lock-wait.js'
+import { lockRetryPolicy, retryOnLockTimeout } from '../lock-wait.js'
+import { sessionIsPinned } from './pinned-session.js'
 
 export function postgresDdl(errors: ErrorRules, { online }: { readonly online: boolean }): DdlRecipes {
-  /** A short wait for the table lock, retried; the setting is reset afterwards. */
+  /** Each try in a transaction of its own, its lock wait bounded by `SET LOCAL`; retried. */
   async function withShortLockWait(r: DdlRunner, statement: () => Promise<void>): Promise<void> {
     if (!online) return statement()
-    await r.run(sql`set lock_timeout = ${sql.lit(`${DDL_LOCK_TIMEOUT_MS}ms`)}`)
-    try {
-      await retryOnLockTimeout(statement, errors.isLockTimeout)
-    } finally {
-      await r.run(sql`reset lock_timeout`)
-    }
+    const policy = lockRetryPolicy()
+    await retryOnLockTimeout(
+      async () => {
+        await r.run(sql`begin`, 'guard')
+        try {
+          await r.run(sql`set local lock_timeout = ${sql.lit(`${policy.tryTimeoutMs}ms`)}`, 'guard')
+          await statement()
+          await r.run(sql`commit`, 'guard')
+        } catch (error) {
+          await r.run(sql`rollback`, 'guard').catch(() => {})
+          throw error
+        }
+      },
+      errors.isLockTimeout,
+      policy,
+    )
   }
 
   /**
@@ -37,13 +53,20 @@ export function postgresDdl(errors: ErrorRules, { online }: { readonly online: b
    * the writer's worst insert during the build was 22-152 ms (median 98) with workers and
    * 39-64 ms (median 45) without, for a build about 1.5x as long. An online build is worth being
    * slower to stay out of the writers' way.
+   *
+   * The setting is a session `SET` (a `CONCURRENTLY` build cannot run in a transaction, so
+   * `SET LOCAL` cannot carry it), so it is made only when the connection is the server session
+   * itself: through a pooler the `SET`, the build and the `RESET` could each land on another
+   * server connection, leaving the setting behind for someone else. There the build runs with
+   * the server's setting.
    */
   async function withoutParallelWorkers(r: DdlRunner, build: () => Promise<void>): Promise<void> {
-    await r.run(sql`set max_parallel_maintenance_workers = 0`)
+    if (!(await sessionIsPinned(r.db))) return build()
+    await r.run(sql`set max_parallel_maintenance_workers = 0`, 'guard')
     try {
       await build()
     } finally {
-      await r.run(sql`reset max_parallel_maintenance_workers`)
+      await r.run(sql`reset max_parallel_maintenance_workers`, 'guard')
     }
   }
 

@@ -1,0 +1,84 @@
+/**
+ * Server sessions of a PostgreSQL database, which a connection pooler may not give us.
+ *
+ * Through PgBouncer in transaction pooling (the default URL of Supabase, Neon and most managed
+ * PostgreSQL), each transaction, or each statement outside one, may run on another server
+ * connection: a session advisory lock, a `SET`, or `pg_backend_pid()` then means nothing, and a
+ * `SET` stays behind on a server connection that the next client gets. Only a transaction is
+ * sure to run on one server connection from `begin` to `commit`. So the module relies on a
+ * session only where it knows it has one ({@link PostgresSessions.pinned}), and otherwise uses
+ * transactions: the migration lock is held by an open transaction (`./migration-lock.ts`), lock
+ * waits are `SET LOCAL` (`./online-ddl.ts`).
+ */
+import type { Client } from 'pg'
+
+/** A dedicated connection, outside the pool, e.g. for the migration lock's transaction. */
+export interface DedicatedClient {
+  query<R = Record<string, unknown>>(text: string): Promise<R[]>
+  /** Whether the connection failed or closed since it opened. */
+  readonly lost: boolean
+  /** Our end's TCP port; undefined on a Unix socket. */
+  readonly localPort: number | undefined
+  end(): Promise<void>
+}
+
+export interface PostgresSessions {
+  /** Opens a connection of its own (not from the pool), closed with `end()`. */
+  open(): Promise<DedicatedClient>
+  /**
+   * Whether a connection from this URL is the server session itself (no pooler, or a proxy we
+   * cannot see through, in between), so that consecutive statements outside a transaction are
+   * sure to share session state. Asked once per pool; `false` when unsure.
+   */
+  pinned(): Promise<boolean>
+}
+
+type PgModule = typeof import('pg').default
+
+export function postgresSessions(pg: PgModule, url: string, connectTimeoutMs: number): PostgresSessions {
+  let pinned: Promise<boolean> | undefined
+  const open = async (): Promise<DedicatedClient> => {
+    const client: Client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs })
+    let lost = false
+    // A dedicated client that dies emits 'error'; unhandled, it would crash the process.
+    client.on('error', () => {
+      lost = true
+    })
+    client.on('end', () => {
+      lost = true
+    })
+    await client.connect()
+    return {
+      query: async <R>(text: string) => (await client.query(text)).rows as R[],
+      get lost() {
+        return lost
+      },
+      // `pg` keeps the socket on its Connection; not typed, hence the cast.
+      localPort: (client as unknown as { connection?: { stream?: { localPort?: number } } }).connection?.stream?.localPort,
+      end: () => client.end().catch(() => {}),
+    }
+  }
+  return {
+    open,
+    pinned: () => (pinned ??= probeDirect(open)),
+  }
+}
+
+/**
+ * Whether the server sees this connection as coming from our own socket: the client port the
+ * server reports (`inet_client_port()`) is our socket's local port. A pooler (PgBouncer, a
+ * cloud proxy) connects from its own ports, so the ports differ, and we must assume transaction
+ * pooling. A Unix socket cannot be told apart, and counts as a pooler: the cost of being wrong
+ * that way is only that an index build runs with the server's parallelism setting.
+ */
+async function probeDirect(open: () => Promise<DedicatedClient>): Promise<boolean> {
+  const client = await open()
+  try {
+    const [row] = await client.query<{ port: number | null }>('select inet_client_port() as port')
+    return row?.port != null && client.localPort === Number(row.port)
+  } catch {
+    return false
+  } finally {
+    await client.end()
+  }
+}
