@@ -10,6 +10,7 @@ import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, Usag
 import { forgetChecksums, migrationChecksums, recordChecksums, storedChecksums } from './migration-sql.js'
 import { MIGRATION_NAMES, assertAdoptable, migrationProvider } from './migrations/index.js'
 import { engineOf } from './engines/index.js'
+import { assertMigratableServer } from './engines/unsupported-servers.js'
 import { explainFor } from './db/safe-errors-driver.js'
 import { DataLossError, dataLostByDown } from './down-guard.js'
 import { withDdlProgress, type DdlProgressReporter } from './schema/ddl-progress.js'
@@ -64,6 +65,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     const pending = await pendingMigrations(db)
     if (pending.length === 0) return []
     if (options.checkOnly) throw new PendingMigrationsError(pending)
+    await assertMigratableServer(db) // CockroachDB, YugabyteDB, TiDB, Vitess: refused, see README
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
     await assertAdoptable(db, pending)
@@ -97,6 +99,7 @@ export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps:
     throw new UsageError(`there is no migration named "${target.to}"; known: ${migrationNames.join(', ')}`)
   }
   return explained(db, async () => {
+    await assertMigratableServer(db)
     if (!options.force) {
       const losses = await dataLostByDown(db, await migrationsUndoneBy(db, target))
       if (losses.length > 0) throw new DataLossError(losses)

@@ -96,17 +96,16 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
   const killAll = () => children.forEach((child) => child.exitCode === null && child.kill('SIGKILL'))
   process.once('exit', killAll)
 
-  await Promise.all(
-    ports.map((_, i) =>
-      run('mariadb-install-db', [
-        '--no-defaults',
-        `--datadir=${dataDir(i)}`,
-        ...(asRoot ? ['--user=mysql'] : []),
-        '--auth-root-authentication-method=normal',
-        '--skip-test-db',
-      ]),
-    ),
-  )
+  // One after another: bootstrap servers started at once can collide on their temporary tables.
+  for (let i = 0; i < size; i++) {
+    await run('mariadb-install-db', [
+      '--no-defaults',
+      `--datadir=${dataDir(i)}`,
+      ...(asRoot ? ['--user=mysql'] : []),
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+    ])
+  }
   const clusterAddress = `gcomm://${ports.map((p) => `127.0.0.1:${p.gcomm}`).join(',')}`
   const start = (i: number, bootstrap: boolean) => {
     const p = ports[i]!
