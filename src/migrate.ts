@@ -10,6 +10,7 @@ import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, Usag
 import { checksumMatches, forgetChecksums, migrationChecksums, recordChecksum, storedChecksums } from './migration-sql.js'
 import { MIGRATION_NAMES, assertAdoptable, migrations as schemaMigrations } from './migrations/index.js'
 import { engineOf } from './engines/index.js'
+import { assertMigratableServer } from './engines/unsupported-servers.js'
 import { explainFor } from './db/safe-errors-driver.js'
 import { DataLossError, dataLostByDown } from './down-guard.js'
 import { withDdlProgress, type DdlProgressReporter } from './schema/ddl-progress.js'
@@ -92,6 +93,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     const pending = await pendingMigrations(db)
     if (pending.length === 0) return []
     if (options.checkOnly) throw new PendingMigrationsError(pending)
+    await assertMigratableServer(db) // CockroachDB, YugabyteDB, TiDB, Vitess: refused, see README
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
     await assertAdoptable(db, pending)
@@ -122,6 +124,7 @@ export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps:
     throw new UsageError(`there is no migration named "${target.to}"; known: ${migrationNames.join(', ')}`)
   }
   return explained(db, async () => {
+    await assertMigratableServer(db)
     if (!options.force) {
       const losses = await dataLostByDown(db, await migrationsUndoneBy(db, target))
       if (losses.length > 0) throw new DataLossError(losses)

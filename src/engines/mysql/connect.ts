@@ -24,7 +24,7 @@ export async function createMysqlDialect(url: string, options: DialectOptions): 
   })
   return new (class extends MysqlDialect {
     override createAdapter() {
-      return new MysqlLockingAdapter(options)
+      return new MysqlLockingAdapter({ ...options, pool })
     }
   })({ pool })
 }
