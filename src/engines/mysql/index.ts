@@ -1,7 +1,7 @@
 /** MySQL 8.0/8.4 and MariaDB: the engine behind `mysql://` and `mariadb://` URLs. */
 import { MysqlQueryCompiler } from 'kysely'
 import type { Engine } from '../engine.js'
-import { urlOf } from '../target.js'
+import { connectionOf } from '../target.js'
 import { createMysqlDialect } from './connect.js'
 import { mysqlCatalog } from './catalog.js'
 import { mysqlCatalogColumn, mysqlCatalogTypes, mysqlColumnTypes } from './column-types.js'
@@ -19,7 +19,7 @@ export const mysql: Engine = {
   catalog: mysqlCatalog,
   ddl: mysqlDdl(mysqlErrors),
   errors: mysqlErrors,
-  createDialect: (target, options) => createMysqlDialect(urlOf(target), options),
+  createDialect: (target, options) => createMysqlDialect(connectionOf(target), options),
   createAdapter: (options) => new MysqlLockingAdapter(options),
   createQueryCompiler: () => new MysqlQueryCompiler(),
 }

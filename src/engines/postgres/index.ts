@@ -1,7 +1,7 @@
 /** PostgreSQL: the engine behind `postgres://` URLs. */
 import { PostgresQueryCompiler } from 'kysely'
 import type { Engine } from '../engine.js'
-import { urlOf } from '../target.js'
+import { connectionOf } from '../target.js'
 import { createPostgresDialect } from './connect.js'
 import { postgresCatalog } from './catalog.js'
 import { postgresCatalogColumn, postgresCatalogTypes, postgresColumnTypes } from './column-types.js'
@@ -19,7 +19,7 @@ export const postgres: Engine = {
   catalog: postgresCatalog,
   ddl: postgresDdl(postgresErrors, { online: true }),
   errors: postgresErrors,
-  createDialect: (target, options) => createPostgresDialect(urlOf(target), options),
+  createDialect: (target, options) => createPostgresDialect(connectionOf(target), options),
   createAdapter: (options) => new PostgresLockingAdapter(options),
   createQueryCompiler: () => new PostgresQueryCompiler(),
 }
