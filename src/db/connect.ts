@@ -2,12 +2,12 @@ import { Kysely, type Dialect, type LogConfig } from 'kysely'
 import type { Database } from './schema.js'
 import type { MigrationLockOptions } from '../engines/engine.js'
 import { engineForTarget } from '../engines/index.js'
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './url-parameters.js'
 import { parseDatabaseUrl, sqlDialectOf, type DatabaseTarget, type SqlDialect } from './url.js'
 import { databaseUrlFromEnv, timeoutsFromEnv } from './env.js'
 import { withSafeConnectErrors } from './safe-errors-driver.js'
 
-/** How long to wait for a TCP connection to the database, by default. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+export { DEFAULT_CONNECT_TIMEOUT_MS }
 
 export interface ConnectOptions extends MigrationLockOptions {
   /** A `DATABASE_URL`; when omitted, the environment's (or `.env`'s), else the embedded default. */

@@ -13,7 +13,7 @@
  *   absent or `system`, and naming the host). `prefer` and `allow` may fall back to plaintext and
  *   are refused.
  * - `sslrootcert`, `sslcert`, `sslkey`: PEM files (the CA; a client certificate and its key).
- * - `host` (a host name, or a Unix socket folder such as `/var/run/postgresql`), `port`,
+ * - `host` (a host name, or a Unix socket folder such as `/var/run/postgresql`), `port`, `user`,
  *   `application_name`, `connect_timeout` (seconds).
  *
  * MySQL / MariaDB, the `mysql` client's names (`ssl_mode` and the like are accepted too):
@@ -43,11 +43,16 @@ export interface TlsSettings {
 /** What the parameters of one URL say. */
 export interface ConnectionParameters {
   readonly host: string | undefined
+  /** PostgreSQL's `user` parameter (libpq's), for URLs without a user part: `postgres:///db?host=/run/postgresql&user=app`. */
+  readonly user: string | undefined
   readonly port: number | undefined
   readonly tls: TlsSettings | undefined
   readonly connectTimeoutMs: number | undefined
   readonly applicationName: string | undefined
 }
+
+/** How long to wait for a connection to the database (TCP, TLS and the handshake), by default. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
 /** The longest `connect_timeout` accepted: a connect timeout is always bounded. */
 export const MAX_CONNECT_TIMEOUT_SECONDS = 3600
@@ -62,7 +67,7 @@ interface Vocabulary {
 }
 
 const POSTGRES: Vocabulary = {
-  names: ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'host', 'port', 'connect_timeout', 'application_name'],
+  names: ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'host', 'port', 'user', 'connect_timeout', 'application_name'],
   canonical: (name) => (POSTGRES.names.includes(name) ? name : undefined),
   foreign: {
     ssl: 'use sslmode=verify-full (with sslrootcert=<CA file> for a private CA) or sslmode=require',
@@ -107,6 +112,7 @@ export function readConnectionParameters(params: URLSearchParams, engine: 'postg
   const port = values.get('port')
   return {
     host: values.get('host') || undefined,
+    user: values.get('user') || undefined,
     port: port === undefined ? undefined : wholeNumber('port', port, 1, 65535),
     tls,
     connectTimeoutMs: connectTimeout(values.get('connect_timeout')),

@@ -68,7 +68,7 @@ export function parseDatabaseUrl(raw: string | undefined): DatabaseTarget {
 
   let url: URL
   try {
-    url = new URL(value)
+    url = parseUrl(value)
   } catch {
     throw new UsageError(
       'DATABASE_URL is not a valid URL; use postgres://user:pass@host:5432/db, mysql://user:pass@host:3306/db or pglite:<folder>',
@@ -124,7 +124,8 @@ function serverConnection(url: URL, kind: SqlDialect): ServerConnection {
   const parameters = readConnectionParameters(url.searchParams, kind)
   // libpq's forms: the host in the URL, a `host` parameter (which wins), or a percent-encoded
   // socket folder as the host (`postgres://%2Fvar%2Frun%2Fpostgresql/db`).
-  const host = parameters.host ?? decodePart(url.hostname.replace(/^\[(.*)\]$/, '$1'), 'host')
+  const hostname = url.hostname === NO_HOST ? '' : url.hostname.replace(/^\[(.*)\]$/, '$1')
+  const host = parameters.host ?? decodePart(hostname, 'host')
   const database = decodePart(url.pathname.replace(/^\//, ''), 'database name')
   if (!host) {
     const socket = kind === 'postgres' ? ', or name a Unix socket folder with ?host=/var/run/postgresql' : ''
@@ -140,12 +141,26 @@ function serverConnection(url: URL, kind: SqlDialect): ServerConnection {
   return {
     host,
     port,
-    user: url.username ? decodePart(url.username, 'user name') : undefined,
+    user: parameters.user ?? (url.username ? decodePart(url.username, 'user name') : undefined),
     password: url.password ? decodePart(url.password, 'password') : undefined,
     database,
     tls: parameters.tls,
     connectTimeoutMs: parameters.connectTimeoutMs,
     ...(parameters.applicationName !== undefined ? { applicationName: parameters.applicationName } : {}),
+  }
+}
+
+/** Host left out after a user (`postgres://app@/db?host=/run/postgresql`, as libpq allows) stands in for while parsing. */
+const NO_HOST = 'no-host.invalid'
+
+/** WHATWG's URL, which refuses an empty host after a user; libpq allows one, meaning "the socket or `host` parameter". */
+function parseUrl(value: string): URL {
+  try {
+    return new URL(value)
+  } catch (error) {
+    const match = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*@)(\/.*)?$/i.exec(value)
+    if (!match) throw error
+    return new URL(`${match[1]}${NO_HOST}${match[2] ?? ''}`)
   }
 }
 

@@ -2,7 +2,7 @@
 import { MysqlQueryCompiler } from 'kysely'
 import type { Engine } from '../engine.js'
 import { connectionOf } from '../target.js'
-import { createMysqlDialect } from './connect.js'
+import { createMysqlDialect, MYSQL_DEFAULT_PORT } from './connect.js'
 import { mysqlCatalog } from './catalog.js'
 import { mysqlCatalogColumn, mysqlCatalogTypes, mysqlColumnTypes } from './column-types.js'
 import { mysqlErrors } from './errors.js'
@@ -20,6 +20,7 @@ export const mysql: Engine = {
   ddl: mysqlDdl(mysqlErrors),
   errors: mysqlErrors,
   sqlScriptNote: '-- MySQL commits each DDL statement on its own.',
+  defaultPort: MYSQL_DEFAULT_PORT,
   createDialect: (target, options) => createMysqlDialect(connectionOf(target), options),
   createAdapter: (options) => new MysqlLockingAdapter(options),
   createQueryCompiler: () => new MysqlQueryCompiler(),

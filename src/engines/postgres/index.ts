@@ -2,7 +2,7 @@
 import { PostgresQueryCompiler } from 'kysely'
 import type { Engine } from '../engine.js'
 import { connectionOf } from '../target.js'
-import { createPostgresDialect } from './connect.js'
+import { createPostgresDialect, POSTGRES_DEFAULT_PORT } from './connect.js'
 import { postgresCatalog } from './catalog.js'
 import { postgresCatalogColumn, postgresCatalogTypes, postgresColumnTypes } from './column-types.js'
 import { postgresErrors } from './errors.js'
@@ -20,6 +20,7 @@ export const postgres: Engine = {
   ddl: postgresDdl(postgresErrors, { online: true }),
   errors: postgresErrors,
   sqlScriptNote: '-- Run outside a transaction: CREATE INDEX CONCURRENTLY cannot run inside one.',
+  defaultPort: POSTGRES_DEFAULT_PORT,
   createDialect: (target, options) => createPostgresDialect(connectionOf(target), options),
   createAdapter: (options) => new PostgresLockingAdapter(options),
   createQueryCompiler: () => new PostgresQueryCompiler(),
