@@ -32,7 +32,7 @@ const EXPLANATIONS: Readonly<Record<ErrorMeaning, (at: Where, error: Error) => s
   'tls-unsupported': ({ where }) =>
     `cannot connect to ${where}: DATABASE_URL requires TLS and the server does not offer it (nothing was sent in plaintext); turn TLS on at the server, or check the host and port`,
   'tls-certificate-rejected': ({ where, detail }) =>
-    `cannot connect to ${where}: the server's TLS certificate was not accepted (${detail}); give the CA that signed it (sslrootcert=<file> on PostgreSQL, ssl-ca=<file> on MySQL) and check that it names the host`,
+    `cannot connect to ${where}: the server's TLS certificate was not accepted (${detail}); give the CA that signed it (sslrootcert=<file> on PostgreSQL, ssl-ca=<file> on MySQL) and connect to a host name it names`,
 }
 
 /** What an explanation may name: the target (password hidden), its user, the driver's message (scrubbed). */

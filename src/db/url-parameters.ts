@@ -22,6 +22,7 @@
  * - `ssl-ca`, `ssl-cert`, `ssl-key`: PEM files.
  * - `connect_timeout` (seconds).
  */
+import { isIP } from 'node:net'
 import { UsageError } from '../errors.js'
 
 /**
@@ -96,7 +97,7 @@ const MYSQL: Vocabulary = {
  * @throws {UsageError} naming the parameter (never its value, which could be a password) when
  *   it is unknown, repeated, or holds a value the module does not understand.
  */
-export function readConnectionParameters(params: URLSearchParams, engine: 'postgres' | 'mysql'): ConnectionParameters {
+export function readConnectionParameters(params: URLSearchParams, engine: 'postgres' | 'mysql', host?: string): ConnectionParameters {
   const vocabulary = engine === 'postgres' ? POSTGRES : MYSQL
   const values = new Map<string, string>()
   for (const [name, value] of params) {
@@ -109,6 +110,11 @@ export function readConnectionParameters(params: URLSearchParams, engine: 'postg
     values.set(canonical, value)
   }
   const tls = engine === 'postgres' ? postgresTls(values) : mysqlTls(values)
+  if (engine === 'mysql' && tls?.verify === 'full' && host !== undefined && isIP(host) !== 0) {
+    // mysql2 compares the certificate with the host only for a host name: for an IP address it
+    // checks none (Node then compares with "localhost"), so VERIFY_IDENTITY would not hold.
+    throw new UsageError('DATABASE_URL has ssl-mode=VERIFY_IDENTITY with an IP address, which the MySQL driver cannot check against the certificate; connect to the host name the certificate names, or use ssl-mode=VERIFY_CA')
+  }
   const port = values.get('port')
   return {
     host: values.get('host') || undefined,

@@ -121,11 +121,11 @@ export function redactUrl(value: string): string {
 }
 
 function serverConnection(url: URL, kind: SqlDialect): ServerConnection {
-  const parameters = readConnectionParameters(url.searchParams, kind)
   // libpq's forms: the host in the URL, a `host` parameter (which wins), or a percent-encoded
   // socket folder as the host (`postgres://%2Fvar%2Frun%2Fpostgresql/db`).
-  const hostname = url.hostname === NO_HOST ? '' : url.hostname.replace(/^\[(.*)\]$/, '$1')
-  const host = parameters.host ?? decodePart(hostname, 'host')
+  const hostname = decodePart(url.hostname === NO_HOST ? '' : url.hostname.replace(/^\[(.*)\]$/, '$1'), 'host')
+  const parameters = readConnectionParameters(url.searchParams, kind, url.searchParams.get('host') || hostname)
+  const host = parameters.host ?? hostname
   const database = decodePart(url.pathname.replace(/^\//, ''), 'database name')
   if (!host) {
     const socket = kind === 'postgres' ? ', or name a Unix socket folder with ?host=/var/run/postgresql' : ''

@@ -2,10 +2,10 @@
  * What each driver is handed for a URL: explicit options (never the URL, which pg reads with a
  * printed SECURITY WARNING and mysql2 reads loosely), TLS exactly as the URL asks for it.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { UsageError } from '../../src/errors.js'
 import { parseDatabaseUrl, type ServerConnection } from '../../src/db/url.js'
 import { postgresPoolConfig } from '../../src/engines/postgres/connect.js'
@@ -15,6 +15,7 @@ import { mysql, postgres } from '../../src/engines/index.js'
 const dir = mkdtempSync(join(tmpdir(), 'artorizer-tls-unit-'))
 const CA = join(dir, 'ca.pem')
 writeFileSync(CA, '-----BEGIN CERTIFICATE-----\nnot really\n-----END CERTIFICATE-----\n')
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 function connection(raw: string): ServerConnection {
   const target = parseDatabaseUrl(raw)

@@ -208,6 +208,8 @@ describe('TLS in the URL, failing closed', () => {
     ['mysql://h/db?ssl-mode=VERIFY_CA', /ssl-mode=VERIFY_CA but no ssl-ca/],
     ['mysql://h/db?ssl-ca=/ca.pem', /gives ssl-ca without ssl-mode/],
     ['mysql://h/db?ssl-mode=yes', /unknown ssl-mode/],
+    // mysql2 checks no name against the certificate for an IP address: VERIFY_IDENTITY would not hold.
+    ['mysql://10.0.0.5/db?ssl-mode=VERIFY_IDENTITY&ssl-ca=/ca.pem', /ssl-mode=VERIFY_IDENTITY with an IP address, which the MySQL driver cannot check/],
   ])('%s is a usage error', (raw, says) => {
     const error = usageErrorOf(raw)
     expect(error.message).toMatch(says)
