@@ -147,7 +147,7 @@ describe('DATABASE_URL that cannot work', () => {
         const started = Date.now()
         await expectExplained(`${scheme}://app:${SECRET}@127.0.0.1:${server.port}/db`, {
           code: 1,
-          says: /cannot connect to .*: timed out; check the host, port and firewall \(DATABASE_CONNECT_TIMEOUT_MS/,
+          says: /cannot connect to .*: timed out connecting to 127\.0\.0\.1:\d+ after 600 ms; check the host, port and firewall \(connect_timeout in DATABASE_URL, in seconds, or DATABASE_CONNECT_TIMEOUT_MS/,
           env: { DATABASE_CONNECT_TIMEOUT_MS: '600' },
         })
         // Three attempts (plain, --json, in-process) side by side; the default would be 10 s each.

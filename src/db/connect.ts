@@ -2,12 +2,12 @@ import { Kysely, type Dialect, type LogConfig } from 'kysely'
 import type { Database } from './schema.js'
 import type { MigrationLockOptions } from '../engines/engine.js'
 import { engineForTarget } from '../engines/index.js'
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './url-parameters.js'
 import { parseDatabaseUrl, sqlDialectOf, type DatabaseTarget, type SqlDialect } from './url.js'
 import { databaseUrlFromEnv, timeoutsFromEnv } from './env.js'
 import { withSafeConnectErrors } from './safe-errors-driver.js'
 
-/** How long to wait for a TCP connection to the database, by default. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+export { DEFAULT_CONNECT_TIMEOUT_MS }
 
 export interface ConnectOptions extends MigrationLockOptions {
   /** A `DATABASE_URL`; when omitted, the environment's (or `.env`'s), else the embedded default. */
@@ -37,21 +37,27 @@ export interface AuthDatabase {
  * @throws {UsageError} when the URL or a timeout variable is malformed (message without password).
  */
 export async function connectDatabase(options: ConnectOptions = {}): Promise<AuthDatabase> {
-  const target = parseDatabaseUrl(options.url ?? databaseUrlFromEnv())
+  const parsed = parseDatabaseUrl(options.url ?? databaseUrlFromEnv())
   const fromEnv = timeoutsFromEnv()
-  const resolved: ConnectOptions = {
-    ...options,
-    connectTimeoutMs: options.connectTimeoutMs ?? fromEnv.connectTimeoutMs,
-    lockTimeoutMs: options.lockTimeoutMs ?? fromEnv.lockTimeoutMs,
-  }
+  const connectTimeoutMs = resolveConnectTimeout(options.connectTimeoutMs, parsed, fromEnv.connectTimeoutMs)
+  // The target remembers the timeout it is opened with, so that a timeout says how long it waited.
+  const target: DatabaseTarget = parsed.kind === 'pglite' ? parsed : { ...parsed, connection: { ...parsed.connection, connectTimeoutMs } }
+  const resolved = { ...options, connectTimeoutMs, lockTimeoutMs: options.lockTimeoutMs ?? fromEnv.lockTimeoutMs }
   const dialect = withSafeConnectErrors(await createDialect(target, resolved), target)
   const db = new Kysely<Database>({ dialect, log: options.log })
   return { db, target, dialect: sqlDialectOf(target) }
 }
 
-function createDialect(target: DatabaseTarget, options: ConnectOptions): Promise<Dialect> {
-  return engineForTarget(target).createDialect(target, {
-    ...options,
-    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-  })
+/**
+ * How long connecting may take, the most specific setting first: the caller's
+ * `connectTimeoutMs`, the URL's `connect_timeout` (seconds, as libpq), `DATABASE_CONNECT_TIMEOUT_MS`,
+ * else {@link DEFAULT_CONNECT_TIMEOUT_MS}. Always bounded: none of them may be 0 (no limit).
+ */
+export function resolveConnectTimeout(fromCaller: number | undefined, target: DatabaseTarget, fromEnv: number | undefined): number {
+  const fromUrl = target.kind === 'pglite' ? undefined : target.connection.connectTimeoutMs
+  return fromCaller ?? fromUrl ?? fromEnv ?? DEFAULT_CONNECT_TIMEOUT_MS
+}
+
+function createDialect(target: DatabaseTarget, options: ConnectOptions & { connectTimeoutMs: number }): Promise<Dialect> {
+  return engineForTarget(target).createDialect(target, options)
 }

@@ -6,7 +6,8 @@
 import { AuthDbError, ConnectionError, MigrationFailedError, describeError } from '../errors.js'
 import type { ErrorMeaning } from '../engines/engine.js'
 import { engineForTarget } from '../engines/index.js'
-import { describeTarget, type DatabaseTarget } from './url.js'
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './url-parameters.js'
+import { describeAddress, describeTarget, type DatabaseTarget } from './url.js'
 
 /**
  * How each meaning is worded. The engine (`src/engines/<name>/errors.ts`) says what its codes
@@ -15,17 +16,23 @@ import { describeTarget, type DatabaseTarget } from './url.js'
 const EXPLANATIONS: Readonly<Record<ErrorMeaning, (at: Where, error: Error) => string>> = {
   'connection-refused': ({ where }) => `cannot connect to ${where}: connection refused; is the database server running on that host and port?`,
   'unknown-host': ({ where }) => `cannot connect to ${where}: unknown host; check the host name in DATABASE_URL`,
-  'connect-timeout': ({ where }) =>
-    `cannot connect to ${where}: timed out; check the host, port and firewall (DATABASE_CONNECT_TIMEOUT_MS sets how long to wait)`,
-  'connection-lost': ({ where, detail }) =>
-    `lost the connection to ${where} (${detail}); check that DATABASE_URL points at a PostgreSQL or MySQL server and that it is up`,
-  'credentials-refused': ({ where, user }) => `the database refused user "${user}" at ${where}; check the user and password in DATABASE_URL`,
+  'connect-timeout': ({ where, address, timeoutMs }) =>
+    `cannot connect to ${where}: timed out connecting to ${address} after ${timeoutMs} ms; check the host, port and firewall (connect_timeout in DATABASE_URL, in seconds, or DATABASE_CONNECT_TIMEOUT_MS sets how long to wait)`,
+  // Explained here only while connecting (a lost open connection is `explainLostConnection`'s):
+  // something answered at that address and hung up before the handshake finished.
+  'connection-lost': ({ where, address, detail }) =>
+    `cannot connect to ${where}: ${address} closed the connection before the database handshake finished (${detail}); check that DATABASE_URL points at a PostgreSQL or MySQL server (not a proxy or another service) and that it is up`,
+  'credentials-refused': ({ where, user }) => `the database refused user ${user} at ${where}; check the user and password in DATABASE_URL`,
   'database-access-denied': ({ where, user }) =>
-    `user "${user}" may not use the database named in ${where}; grant it access (see README "Least privileges") or fix DATABASE_URL`,
+    `user ${user} may not use the database named in ${where}; grant it access (see README "Least privileges") or fix DATABASE_URL`,
   'database-missing': ({ where }) => `the database named in ${where} does not exist; create it first (CREATE DATABASE ...)`,
   'privilege-missing': ({ user, detail }) =>
-    `user "${user}" lacks a privilege the migration needs (${detail}); grant the migrating role's privileges, see README "Least privileges"`,
-  'read-only': ({ where, user, detail }) => `${where} is read-only for user "${user}" (${detail}); point DATABASE_URL at the primary, with a user that may write`,
+    `user ${user} lacks a privilege the migration needs (${detail}); grant the migrating role's privileges, see README "Least privileges"`,
+  'read-only': ({ where, user, detail }) => `${where} is read-only for user ${user} (${detail}); point DATABASE_URL at the primary, with a user that may write`,
+  'tls-unsupported': ({ where }) =>
+    `cannot connect to ${where}: DATABASE_URL requires TLS and the server does not offer it (nothing was sent in plaintext); turn TLS on at the server, or check the host and port`,
+  'tls-certificate-rejected': ({ where, detail }) =>
+    `cannot connect to ${where}: the server's TLS certificate was not accepted (${detail}); give the CA that signed it (sslrootcert=<file> on PostgreSQL, ssl-ca=<file> on MySQL) and connect to a host name it names`,
 }
 
 /** What an explanation may name: the target (password hidden), its user, the driver's message (scrubbed). */
@@ -33,6 +40,9 @@ interface Where {
   readonly where: string
   readonly user: string
   readonly detail: string
+  /** `host:port` (or the socket) connected to, and how long connecting may take. */
+  readonly address: string
+  readonly timeoutMs: number | string
 }
 
 export function explainDatabaseError(error: unknown, target: DatabaseTarget): Error {
@@ -49,7 +59,7 @@ export function explainDatabaseError(error: unknown, target: DatabaseTarget): Er
   const detail = scrub(describeError(error), target)
   const meaning = engineForTarget(target).errors.meaningOf(error)
   if (meaning) {
-    const at: Where = { where: describeTarget(target), user: userOf(target), detail }
+    const at: Where = { where: describeTarget(target), user: userOf(target), detail, ...addressOf(target) }
     return new ConnectionError(EXPLANATIONS[meaning](at, error), { cause: error })
   }
   if (detail !== describeError(error)) return new ConnectionError(detail, { cause: error })
@@ -71,9 +81,18 @@ export function explainLostConnection(error: unknown, target: DatabaseTarget): C
   )
 }
 
-/** The user a server URL names; an embedded database has none. */
+/** Where a server target connects, and with which timeout (`connectDatabase` records it). */
+function addressOf(target: DatabaseTarget): Pick<Where, 'address' | 'timeoutMs'> {
+  if (!('connection' in target)) return { address: describeTarget(target), timeoutMs: DEFAULT_CONNECT_TIMEOUT_MS }
+  const connection = target.connection
+  return { address: describeAddress(connection, engineForTarget(target).defaultPort ?? 0), timeoutMs: connection.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS }
+}
+
+/** The user a server URL names, quoted, as a message names it; an embedded database has none. */
 function userOf(target: DatabaseTarget): string {
-  return 'url' in target ? safeDecode(new URL(target.url).username) : ''
+  if (!('connection' in target)) return '""'
+  const user = target.connection.user
+  return user === undefined ? "(the driver's default: DATABASE_URL names none)" : `"${user}"`
 }
 
 /** Removes the URL's password from a message, should a driver ever quote it. */

@@ -121,6 +121,8 @@ export type ErrorMeaning =
   | 'privilege-missing'
   /** The server, or the session, accepts no writes (a replica, read-only mode). */
   | 'read-only'
+  /** The URL requires TLS and the server does not offer it: refused, never plaintext. */
+  | 'tls-unsupported'
 
 /** Error codes, read the engine's way. */
 export interface ErrorRules {
@@ -169,6 +171,8 @@ export interface Engine {
   readonly errors: ErrorRules
   /** What a reader of `migrate:sql`'s files must know to run them on this engine (one SQL comment line). */
   readonly sqlScriptNote: string
+  /** The server's port when a URL names none; undefined for an embedded engine. */
+  readonly defaultPort: number | undefined
   /** Kysely's dialect for `target`, importing its driver only now. */
   createDialect(target: DatabaseTarget, options: DialectOptions): Promise<Dialect>
   /** Kysely's adapter for this engine, with the module's migration lock. */

@@ -14,6 +14,9 @@ const MEANINGS: Readonly<Record<string, ErrorMeaning>> = {
   ER_READ_ONLY_MODE: 'read-only',
   ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION: 'read-only',
   PROTOCOL_CONNECTION_LOST: 'connection-lost',
+  HANDSHAKE_NO_SSL_SUPPORT: 'tls-unsupported', // mysql2: the URL asks for TLS, the server offers none
+  // mysql2 replaces Node's code of a failed TLS handshake (SELF_SIGNED_CERT_IN_CHAIN...) with its own.
+  HANDSHAKE_SSL_ERROR: 'tls-certificate-rejected',
 }
 
 const LOST_CODES = new Set([

@@ -1,8 +1,8 @@
 /** MySQL 8.0/8.4 and MariaDB: the engine behind `mysql://` and `mariadb://` URLs. */
 import { MysqlQueryCompiler } from 'kysely'
 import type { Engine } from '../engine.js'
-import { urlOf } from '../target.js'
-import { createMysqlDialect } from './connect.js'
+import { connectionOf } from '../target.js'
+import { createMysqlDialect, MYSQL_DEFAULT_PORT } from './connect.js'
 import { mysqlCatalog } from './catalog.js'
 import { mysqlCatalogColumn, mysqlCatalogTypes, mysqlColumnTypes } from './column-types.js'
 import { mysqlErrors } from './errors.js'
@@ -20,7 +20,8 @@ export const mysql: Engine = {
   ddl: mysqlDdl(mysqlErrors),
   errors: mysqlErrors,
   sqlScriptNote: '-- MySQL commits each DDL statement on its own.',
-  createDialect: (target, options) => createMysqlDialect(urlOf(target), options),
+  defaultPort: MYSQL_DEFAULT_PORT,
+  createDialect: (target, options) => createMysqlDialect(connectionOf(target), options),
   createAdapter: (options) => new MysqlLockingAdapter(options),
   createQueryCompiler: () => new MysqlQueryCompiler(),
 }

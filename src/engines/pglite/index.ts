@@ -15,6 +15,7 @@ export const pglite: Engine = {
   // No server, no session ids: progress watchers have nothing to look up.
   catalog: { ...postgres.catalog, sessionId: async () => undefined },
   ddl: postgresDdl(postgres.errors, { online: false }),
+  defaultPort: undefined,
   createDialect: (target) => createPgliteDialect('dataDir' in target ? target.dataDir : undefined),
   createAdapter: () => new PGliteAdapter(),
 }

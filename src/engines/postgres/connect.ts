@@ -2,16 +2,40 @@
  * Connecting to PostgreSQL through `pg` (imported only when a PostgreSQL URL is used).
  */
 import { PostgresDialect, type Dialect, type PostgresPool, type PostgresPoolClient } from 'kysely'
-import type { Pool, PoolClient } from 'pg'
+import type { Pool, PoolClient, PoolConfig } from 'pg'
 import { postgresErrors } from './errors.js'
+import { nodeTlsOptions } from '../../db/tls.js'
+import type { ServerConnection } from '../../db/url.js'
 import type { DialectOptions } from '../engine.js'
 import { PostgresLockingAdapter } from './migration-lock.js'
 import { postgresSessions } from './sessions.js'
 
-export async function createPostgresDialect(url: string, options: DialectOptions): Promise<Dialect> {
-  const connectTimeoutMs = options.connectTimeoutMs
+/** PostgreSQL's port when the URL names none. */
+export const POSTGRES_DEFAULT_PORT = 5432
+
+/**
+ * pg's options for `connection`. pg is given options, not the URL: its URL parser would print a
+ * multi-line SECURITY WARNING for `sslmode=require`, and `ssl: false` keeps `PGSSLMODE` from
+ * turning TLS on or off behind the URL's back. A `host` starting with `/` is a socket folder,
+ * which pg connects to as libpq does (`<folder>/.s.PGSQL.<port>`).
+ */
+export function postgresPoolConfig(connection: ServerConnection, connectTimeoutMs: number): PoolConfig {
+  return {
+    host: connection.host,
+    port: connection.port ?? POSTGRES_DEFAULT_PORT,
+    database: connection.database,
+    ...(connection.user !== undefined ? { user: connection.user } : {}),
+    ...(connection.password !== undefined ? { password: connection.password } : {}),
+    ...(connection.applicationName !== undefined ? { application_name: connection.applicationName } : {}),
+    ssl: connection.tls ? nodeTlsOptions(connection.tls) : false,
+    connectionTimeoutMillis: connectTimeoutMs,
+  }
+}
+
+export async function createPostgresDialect(connection: ServerConnection, options: DialectOptions): Promise<Dialect> {
+  const config = postgresPoolConfig(connection, options.connectTimeoutMs)
   const { default: pg } = await import('pg')
-  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs })
+  const pool = new pg.Pool(config)
   // An idle client that loses its server emits 'error' on the pool; without a listener
   // Node would crash the whole router-backend. The next query reports the failure instead.
   pool.on('error', () => {})

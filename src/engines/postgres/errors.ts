@@ -29,6 +29,7 @@ export const postgresErrors: ErrorRules = {
     const message = error instanceof Error ? error.message : ''
     if (TIMEOUT_MESSAGES.test(message)) return 'connect-timeout'
     if (LOST_MESSAGES.test(message)) return 'connection-lost'
+    if (/The server does not support SSL connections/i.test(message)) return 'tls-unsupported'
     return undefined
   },
   isLostConnection(error) {

@@ -1,8 +1,8 @@
 /** PostgreSQL: the engine behind `postgres://` URLs. */
 import { PostgresQueryCompiler } from 'kysely'
 import type { Engine } from '../engine.js'
-import { urlOf } from '../target.js'
-import { createPostgresDialect } from './connect.js'
+import { connectionOf } from '../target.js'
+import { createPostgresDialect, POSTGRES_DEFAULT_PORT } from './connect.js'
 import { postgresCatalog } from './catalog.js'
 import { postgresCatalogColumn, postgresCatalogTypes, postgresColumnTypes } from './column-types.js'
 import { postgresErrors } from './errors.js'
@@ -20,7 +20,8 @@ export const postgres: Engine = {
   ddl: postgresDdl(postgresErrors, { online: true }),
   errors: postgresErrors,
   sqlScriptNote: '-- Run outside a transaction: CREATE INDEX CONCURRENTLY cannot run inside one.',
-  createDialect: (target, options) => createPostgresDialect(urlOf(target), options),
+  defaultPort: POSTGRES_DEFAULT_PORT,
+  createDialect: (target, options) => createPostgresDialect(connectionOf(target), options),
   createAdapter: (options) => new PostgresLockingAdapter(options),
   createQueryCompiler: () => new PostgresQueryCompiler(),
 }
