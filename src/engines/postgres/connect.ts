@@ -48,7 +48,7 @@ export async function createPostgresDialect(connection: ServerConnection, option
   pool.on('connect', (client) => {
     client.on('error', () => {})
   })
-  const sessions = postgresSessions(pg, url, connectTimeoutMs)
+  const sessions = postgresSessions(pg, config)
   return new (class extends PostgresDialect {
     override createAdapter() {
       return new PostgresLockingAdapter(options, sessions)

@@ -10,7 +10,7 @@
  * transactions: the migration lock is held by an open transaction (`./migration-lock.ts`), lock
  * waits are `SET LOCAL` (`./online-ddl.ts`).
  */
-import type { Client } from 'pg'
+import type { Client, PoolConfig } from 'pg'
 
 /** A dedicated connection, outside the pool, e.g. for the migration lock's transaction. */
 export interface DedicatedClient {
@@ -35,10 +35,11 @@ export interface PostgresSessions {
 
 type PgModule = typeof import('pg').default
 
-export function postgresSessions(pg: PgModule, url: string, connectTimeoutMs: number): PostgresSessions {
+/** `config`: the pool's connection options (`postgresPoolConfig`), TLS and timeout included. */
+export function postgresSessions(pg: PgModule, config: PoolConfig): PostgresSessions {
   let pinned: Promise<boolean> | undefined
   const open = async (): Promise<DedicatedClient> => {
-    const client: Client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs })
+    const client: Client = new pg.Client(config)
     let lost = false
     // A dedicated client that dies emits 'error'; unhandled, it would crash the process.
     client.on('error', () => {
