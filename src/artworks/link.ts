@@ -15,6 +15,8 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { UsageError } from '../errors.js'
 import { migrateToLatest } from '../migrate.js'
+import { engineOf } from '../engines/index.js'
+import type { ArtworkOwnerChange } from '../engines/engine.js'
 
 /** One artwork to link: its job id, and the user by email or by id. */
 export interface ArtworkAssignment {
@@ -74,6 +76,7 @@ export async function linkArtworks(db: Kysely<any>, assignments: Iterable<Artwor
   await migrateToLatest(db, { checkOnly: true })
 
   const typed = db as Kysely<Database>
+  const engine = engineOf(db)
   const users = new Map<string, string | null>() // as given → user id, or null when not found
   const counts = { linked: 0, reassigned: 0, unchanged: 0, batches: 0 }
   const linkedToOther: { jobId: string; userId: string }[] = []
@@ -99,7 +102,7 @@ export async function linkArtworks(db: Kysely<any>, assignments: Iterable<Artwor
       const rowsByJob = new Map<string, typeof rows>()
       for (const row of rows) rowsByJob.set(row.job_id, [...(rowsByJob.get(row.job_id) ?? []), row])
 
-      const updates = new Map<string, (string | number)[]>() // user id → artwork row ids
+      const changes: ArtworkOwnerChange[] = []
       for (const { jobId, user } of batch) {
         const userId = users.get(user)
         if (userId == null) {
@@ -117,14 +120,11 @@ export async function linkArtworks(db: Kysely<any>, assignments: Iterable<Artwor
         else {
           if (others.length > 0) counts.reassigned++
           else counts.linked++
-          const ids = updates.get(userId) ?? []
-          ids.push(...jobRows.filter((row) => row.user_id !== userId).map((row) => row.id))
-          updates.set(userId, ids)
+          for (const row of jobRows) if (row.user_id !== userId) changes.push({ id: row.id, jobId, userId })
         }
       }
-      for (const [userId, ids] of updates) {
-        await trx.updateTable('artwork_jobs').set({ user_id: userId }).where('id', 'in', ids).execute()
-      }
+      // One set-based statement for the whole batch (not one per user): see ArtworkOwnerWriter.
+      await engine.artworkOwners.setOwners(trx, changes)
     })
     counts.batches++
     options.onBatch?.({ done: Math.min(start + batchSize, work.length), total: work.length })

@@ -113,6 +113,24 @@ export interface DialectOptions extends MigrationLockOptions {
   readonly connectTimeoutMs: number
 }
 
+/** One artwork row whose owner a batch of `artworks:link` sets: its key, its job id and the new owner. */
+export interface ArtworkOwnerChange {
+  /** `artwork_jobs.id` as the driver read it (bigint, integer, uuid...: whatever the legacy table has). */
+  readonly id: string | number
+  readonly jobId: string
+  readonly userId: string
+}
+
+/** How the engine writes owners of artworks in bulk. */
+export interface ArtworkOwnerWriter {
+  /**
+   * Sets `artwork_jobs.user_id` for every change in ONE set-based statement, an `UPDATE` joined
+   * against the batch's values, touching (and locking) only those rows. Runs inside the caller's
+   * transaction, which has already locked the rows (`FOR UPDATE`).
+   */
+  setOwners(db: Kysely<any>, changes: readonly ArtworkOwnerChange[]): Promise<void>
+}
+
 export interface Engine {
   readonly name: EngineName
   /** The SQL family it speaks: PGlite speaks PostgreSQL. */
@@ -130,6 +148,7 @@ export interface Engine {
   readonly catalog: CatalogReader
   readonly ddl: DdlRecipes
   readonly errors: ErrorRules
+  readonly artworkOwners: ArtworkOwnerWriter
   /** Kysely's dialect for `target`, importing its driver only now. */
   createDialect(target: DatabaseTarget, options: DialectOptions): Promise<Dialect>
   /** Kysely's adapter for this engine, with the module's migration lock. */

@@ -2,6 +2,7 @@
 import { MysqlQueryCompiler } from 'kysely'
 import type { Engine } from '../engine.js'
 import { urlOf } from '../target.js'
+import { mysqlArtworkOwners } from './artwork-owners.js'
 import { createMysqlDialect } from './connect.js'
 import { mysqlCatalog } from './catalog.js'
 import { mysqlCatalogColumn, mysqlCatalogTypes, mysqlColumnTypes } from './column-types.js'
@@ -19,6 +20,7 @@ export const mysql: Engine = {
   catalog: mysqlCatalog,
   ddl: mysqlDdl(mysqlErrors),
   errors: mysqlErrors,
+  artworkOwners: mysqlArtworkOwners,
   createDialect: (target, options) => createMysqlDialect(urlOf(target), options),
   createAdapter: (options) => new MysqlLockingAdapter(options),
   createQueryCompiler: () => new MysqlQueryCompiler(),

@@ -2,6 +2,7 @@
 import { PostgresQueryCompiler } from 'kysely'
 import type { Engine } from '../engine.js'
 import { urlOf } from '../target.js'
+import { postgresArtworkOwners } from './artwork-owners.js'
 import { createPostgresDialect } from './connect.js'
 import { postgresCatalog } from './catalog.js'
 import { postgresCatalogColumn, postgresCatalogTypes, postgresColumnTypes } from './column-types.js'
@@ -19,6 +20,7 @@ export const postgres: Engine = {
   catalog: postgresCatalog,
   ddl: postgresDdl(postgresErrors, { online: true }),
   errors: postgresErrors,
+  artworkOwners: postgresArtworkOwners,
   createDialect: (target, options) => createPostgresDialect(urlOf(target), options),
   createAdapter: (options) => new PostgresLockingAdapter(options),
   createQueryCompiler: () => new PostgresQueryCompiler(),
