@@ -118,6 +118,8 @@ export interface ArtworkOwnerChange {
   /** `artwork_jobs.id` as the driver read it (bigint, integer, uuid...: whatever the legacy table has). */
   readonly id: string | number
   readonly jobId: string
+  /** The owner the caller read (null: none); the row is written only if it still has it. */
+  readonly from: string | null
   readonly userId: string
 }
 
@@ -125,10 +127,14 @@ export interface ArtworkOwnerChange {
 export interface ArtworkOwnerWriter {
   /**
    * Sets `artwork_jobs.user_id` for every change in ONE set-based statement, an `UPDATE` joined
-   * against the batch's values, touching (and locking) only those rows. Runs inside the caller's
-   * transaction, which has already locked the rows (`FOR UPDATE`).
+   * against the batch's values, touching (and locking) only those rows, and each only while it
+   * still has the owner the caller read (`from`): a row changed since is left as it is. Runs in
+   * the caller's transaction.
+   *
+   * @returns how many rows it wrote; fewer than `changes.length` means some row changed since
+   *   it was read, and the caller rolls back and retries under `FOR UPDATE`.
    */
-  setOwners(db: Kysely<any>, changes: readonly ArtworkOwnerChange[]): Promise<void>
+  setOwners(db: Kysely<any>, changes: readonly ArtworkOwnerChange[]): Promise<number>
 }
 
 export interface Engine {
