@@ -70,7 +70,7 @@ export function latencyChart(title: string, runs: { readonly ours: RunTimeline; 
     const end = f(x(run.migrationMs / 1000))
     out.push(`<line x1="${end}" x2="${end}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="${series.color}" stroke-dasharray="4 3"/>`)
     const worst = Math.max(0, ...run.samples.filter((s) => s.startedAt >= 0 && s.startedAt <= run.migrationMs).map((s) => s.ms))
-    const legendX = WIDTH - MARGIN.right - 330
+    const legendX = WIDTH - MARGIN.right - 390
     const legendY = MARGIN.top + 14 + i * 16
     out.push(`<circle cx="${legendX}" cy="${legendY - 4}" r="4" fill="${series.color}"/>`)
     out.push(

@@ -16,6 +16,7 @@ import { connectDatabase, createMigrator, createTerminalProgress, migrateToLates
 import { findColumn, listForeignKeys, listIndexes } from '../src/schema/introspect.js'
 import { fillArtworkJobs } from './fill.js'
 import { createBenchDatabase, type BenchDatabase, type ServerKind } from './servers.js'
+import { describeWaits, startWaitSampler } from './wait-sampler.js'
 import { startWriter, statsBetween, type InsertSample, type WriterStats } from './writer.js'
 
 /** One way of migrating, measured. */
@@ -27,6 +28,8 @@ export interface MigrationRun {
   readonly idle: WriterStats
   /** The migration's statement that overlapped the writer's worst insert the most: where the stall came from. */
   readonly worstDuring: string | undefined
+  /** What the writer's session was seen waiting on during its worst insert (sampled; see wait-sampler.ts). */
+  readonly worstWaitedFor: string | undefined
 }
 
 interface StatementTiming {
@@ -114,6 +117,7 @@ async function underLoad(kind: ServerKind, copy: BenchDatabase, migrate: (db: Ky
   const { db } = await connectDatabase({ url: copy.url, log })
   await sql`select 1`.execute(db) // connect before the clock starts, as a booted service would have
   const writer = await startWriter(kind, copy.url, copy.name)
+  const waits = await startWaitSampler(kind, copy.url, writer.sessionId)
   try {
     const idleFrom = performance.now()
     await sleep(IDLE_MS)
@@ -122,16 +126,19 @@ async function underLoad(kind: ServerKind, copy: BenchDatabase, migrate: (db: Ky
     const to = performance.now()
     await sleep(TAIL_MS)
     const samples = await writer.stop()
+    const waitSamples = await waits.stop()
     const worst = samples.filter((s) => s.startedAt <= to && s.startedAt + s.ms >= from).sort((a, b) => b.ms - a.ms)[0]
     const run = {
       migrationMs: to - from,
       writer: statsBetween(samples, from, to),
       idle: statsBetween(samples, idleFrom, from),
       worstDuring: worst ? mostOverlapping(statements, worst.startedAt, worst.startedAt + worst.ms) : undefined,
+      worstWaitedFor: worst ? describeWaits(waitSamples, worst.startedAt, worst.startedAt + worst.ms) : undefined,
     }
     return [run, { migrationMs: to - from, samples: samples.map((s) => ({ ...s, startedAt: s.startedAt - from })) }]
   } catch (error) {
     await writer.stop()
+    await waits.stop()
     throw error
   } finally {
     await db.destroy()

@@ -36,6 +36,7 @@ export function printReport(report: BenchReport, print: (line: string) => void):
     print('')
     for (const [kind, { ours, naive }] of live) {
       print(`${NAMES[kind]}: the worst insert waited on \`${ours.worstDuring ?? '-'}\` (online), \`${naive.worstDuring ?? '-'}\` (naive)`)
+      print(`${NAMES[kind]}: the writer's session during its worst insert (sampled every 5 ms): ${ours.worstWaitedFor ?? 'not caught'} (online), ${naive.worstWaitedFor ?? 'not caught'} (naive)`)
     }
   }
 
@@ -47,11 +48,11 @@ export function printReport(report: BenchReport, print: (line: string) => void):
     for (const { rows: size, live: bySize } of report.scaling) {
       for (const [kind, { ours, naive }] of Object.entries(bySize) as [ServerKind, NonNullable<BenchReport['live'][ServerKind]>][]) {
         rows.push([NAMES[kind], count(size), seconds(ours.migrationMs), ms(ours.writer.worstMs), ms(ours.idle.worstMs), seconds(naive.migrationMs), ms(naive.writer.worstMs),
-          `${ours.writer.worstMs <= SCALING_STALL_TARGET_MS ? '✅' : '❌'} ≤ ${SCALING_STALL_TARGET_MS} ms`, `\`${ours.worstDuring ?? '-'}\``])
+          `${ours.writer.worstMs <= SCALING_STALL_TARGET_MS ? '✅' : '❌'} ≤ ${SCALING_STALL_TARGET_MS} ms`, `\`${(ours.worstDuring ?? '-').slice(0, 60)}\``, ours.worstWaitedFor ?? 'not caught'])
       }
     }
     rows.sort((a, b) => a[0]!.localeCompare(b[0]!))
-    printTable(print, ['database', 'rows', 'online migration', 'online writer worst', 'idle worst', 'naive migration', 'naive writer worst', 'target', 'online worst insert waited on'], rows)
+    printTable(print, ['database', 'rows', 'online migration', 'online writer worst', 'idle worst', 'naive migration', 'naive writer worst', 'target', 'online worst insert overlapped', 'writer seen waiting on'], rows)
   }
 
   const link = Object.entries(report.link) as [ServerKind, NonNullable<BenchReport['link'][ServerKind]>][]
