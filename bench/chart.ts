@@ -63,6 +63,7 @@ export function latencyChart(title: string, runs: { readonly ours: RunTimeline; 
   out.push(`<line x1="${f(x(0))}" x2="${f(x(0))}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="#333"/>`)
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`)
 
+  out.push(`<rect x="${WIDTH - MARGIN.right - 398}" y="${MARGIN.top + 2}" width="394" height="38" fill="white" fill-opacity="0.85"/>`)
   for (const [i, series] of SERIES.entries()) {
     const run = runs[series.key]
     const dots = run.samples.map((s) => `M${f(x(s.startedAt / 1000))} ${f(y(s.ms))}h0`).join('')
