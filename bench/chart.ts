@@ -63,7 +63,8 @@ export function latencyChart(title: string, runs: { readonly ours: RunTimeline; 
   out.push(`<line x1="${f(x(0))}" x2="${f(x(0))}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="#333"/>`)
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`)
 
-  out.push(`<rect x="${WIDTH - MARGIN.right - 398}" y="${MARGIN.top + 2}" width="394" height="38" fill="white" fill-opacity="0.85"/>`)
+  // The legend goes on top of every dot, on a white background.
+  const legend: string[] = [`<rect x="${WIDTH - MARGIN.right - 398}" y="${MARGIN.top + 2}" width="394" height="38" fill="white" fill-opacity="0.85"/>`]
   for (const [i, series] of SERIES.entries()) {
     const run = runs[series.key]
     const dots = run.samples.map((s) => `M${f(x(s.startedAt / 1000))} ${f(y(s.ms))}h0`).join('')
@@ -73,12 +74,12 @@ export function latencyChart(title: string, runs: { readonly ours: RunTimeline; 
     const worst = Math.max(0, ...run.samples.filter((s) => s.startedAt >= 0 && s.startedAt <= run.migrationMs).map((s) => s.ms))
     const legendX = WIDTH - MARGIN.right - 390
     const legendY = MARGIN.top + 14 + i * 16
-    out.push(`<circle cx="${legendX}" cy="${legendY - 4}" r="4" fill="${series.color}"/>`)
-    out.push(
+    legend.push(`<circle cx="${legendX}" cy="${legendY - 4}" r="4" fill="${series.color}"/>`)
+    legend.push(
       `<text x="${legendX + 10}" y="${legendY}">${escape(series.label)}: ${(run.migrationMs / 1000).toFixed(1)} s, worst insert ${worst >= 100 ? Math.round(worst) : worst.toFixed(1)} ms</text>`,
     )
   }
-  out.push('</svg>')
+  out.push(...legend, '</svg>')
   return `${out.join('\n')}\n`
 }
 
