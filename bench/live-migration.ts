@@ -16,7 +16,8 @@ import { connectDatabase, createMigrator, createTerminalProgress, migrateToLates
 import { findColumn, listForeignKeys, listIndexes } from '../src/schema/introspect.js'
 import { fillArtworkJobs } from './fill.js'
 import { createBenchDatabase, type BenchDatabase, type ServerKind } from './servers.js'
-import { startWriter, statsBetween, type WriterStats } from './writer.js'
+import { describeWaits, startWaitSampler } from './wait-sampler.js'
+import { startWriter, statsBetween, type InsertSample, type WriterStats } from './writer.js'
 
 /** One way of migrating, measured. */
 export interface MigrationRun {
@@ -27,6 +28,8 @@ export interface MigrationRun {
   readonly idle: WriterStats
   /** The migration's statement that overlapped the writer's worst insert the most: where the stall came from. */
   readonly worstDuring: string | undefined
+  /** What the writer's session was seen waiting on during its worst insert (sampled; see wait-sampler.ts). */
+  readonly worstWaitedFor: string | undefined
 }
 
 interface StatementTiming {
@@ -35,11 +38,19 @@ interface StatementTiming {
   readonly sql: string
 }
 
+/** The writer's every insert of one run, timed from the migration's start (negative: before it). */
+export interface RunTimeline {
+  readonly migrationMs: number
+  readonly samples: readonly InsertSample[]
+}
+
 export interface LiveMigrationResult {
   readonly rows: number
   readonly fillMs: number
   readonly ours: MigrationRun
   readonly naive: MigrationRun
+  /** For the latency chart; too big for the JSON report. */
+  readonly samples: { readonly ours: RunTimeline; readonly naive: RunTimeline }
   /** The database ours left behind (up to date), kept for the boot measurements; the caller drops it. */
   readonly upToDate: BenchDatabase
 }
@@ -68,15 +79,15 @@ export async function measureLiveMigration(kind: ServerKind, options: LiveMigrat
     const fillMs = (performance.now() - fillStarted) / 2
 
     options.log('  migrating with migrateToLatest while the writer inserts...')
-    const ours = await underLoad(kind, oursDb, async (db) => {
+    const [ours, oursTimeline] = await underLoad(kind, oursDb, async (db) => {
       const progress = options.progress ? createTerminalProgress(db, options.progress) : undefined
       await migrateToLatest(db, { progress })
     })
     await assertComplete(oursDb)
 
     options.log('  migrating with the naive statements while the writer inserts...')
-    const naive = await underLoad(kind, naiveDb, (db) => naiveMigration(db, kind))
-    return { rows: options.rows, fillMs, ours, naive, upToDate: oursDb }
+    const [naive, naiveTimeline] = await underLoad(kind, naiveDb, (db) => naiveMigration(db, kind))
+    return { rows: options.rows, fillMs, ours, naive, samples: { ours: oursTimeline, naive: naiveTimeline }, upToDate: oursDb }
   } catch (error) {
     await oursDb.drop()
     throw error
@@ -97,7 +108,7 @@ async function prepare(copy: BenchDatabase, kind: ServerKind, rows: number): Pro
 }
 
 /** Runs `migrate` on its own pool while the writer inserts on its own connection. */
-async function underLoad(kind: ServerKind, copy: BenchDatabase, migrate: (db: Kysely<any>) => Promise<void>): Promise<MigrationRun> {
+async function underLoad(kind: ServerKind, copy: BenchDatabase, migrate: (db: Kysely<any>) => Promise<void>): Promise<[MigrationRun, RunTimeline]> {
   const statements: StatementTiming[] = []
   const log = (event: LogEvent) => {
     const endedAt = performance.now()
@@ -106,6 +117,7 @@ async function underLoad(kind: ServerKind, copy: BenchDatabase, migrate: (db: Ky
   const { db } = await connectDatabase({ url: copy.url, log })
   await sql`select 1`.execute(db) // connect before the clock starts, as a booted service would have
   const writer = await startWriter(kind, copy.url, copy.name)
+  const waits = await startWaitSampler(kind, copy.url, writer.sessionId)
   try {
     const idleFrom = performance.now()
     await sleep(IDLE_MS)
@@ -114,15 +126,19 @@ async function underLoad(kind: ServerKind, copy: BenchDatabase, migrate: (db: Ky
     const to = performance.now()
     await sleep(TAIL_MS)
     const samples = await writer.stop()
+    const waitSamples = await waits.stop()
     const worst = samples.filter((s) => s.startedAt <= to && s.startedAt + s.ms >= from).sort((a, b) => b.ms - a.ms)[0]
-    return {
+    const run = {
       migrationMs: to - from,
       writer: statsBetween(samples, from, to),
       idle: statsBetween(samples, idleFrom, from),
       worstDuring: worst ? mostOverlapping(statements, worst.startedAt, worst.startedAt + worst.ms) : undefined,
+      worstWaitedFor: worst ? describeWaits(waitSamples, worst.startedAt, worst.startedAt + worst.ms) : undefined,
     }
+    return [run, { migrationMs: to - from, samples: samples.map((s) => ({ ...s, startedAt: s.startedAt - from })) }]
   } catch (error) {
     await writer.stop()
+    await waits.stop()
     throw error
   } finally {
     await db.destroy()

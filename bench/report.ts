@@ -2,7 +2,8 @@
  * The benchmark's tables, printed as Markdown so that a run can be pasted into the README as
  * it is.
  */
-import type { BenchReport } from './run.js'
+import { LINK_SPEED_TARGET, SCALING_STALL_TARGET_MS, type BenchReport } from './run.js'
+import { DEFAULT_LINK_BATCH_SIZE } from '../src/artworks/link.js'
 import type { ServerKind } from './servers.js'
 import type { ProbeResult } from './startup.js'
 
@@ -12,7 +13,7 @@ export function printReport(report: BenchReport, print: (line: string) => void):
   const load = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(' / ')
   print('')
   print(
-    `${report.rows.toLocaleString('en')} rows in artwork_jobs; ${report.machine.cpus} cores, load average (1/5/15 min) ` +
+    `${Object.keys(report.live).length > 0 ? `${report.rows.toLocaleString('en')} rows in artwork_jobs; ` : ''}${report.machine.cpus} cores, load average (1/5/15 min) ` +
       `${load(report.machine.loadBefore)} before, ${load(report.machine.loadAfter)} after; Node ${report.machine.node}`,
   )
 
@@ -35,7 +36,47 @@ export function printReport(report: BenchReport, print: (line: string) => void):
     print('')
     for (const [kind, { ours, naive }] of live) {
       print(`${NAMES[kind]}: the worst insert waited on \`${ours.worstDuring ?? '-'}\` (online), \`${naive.worstDuring ?? '-'}\` (naive)`)
+      print(`${NAMES[kind]}: the writer's session during its worst insert (sampled every 5 ms): ${ours.worstWaitedFor ?? 'not caught'} (online), ${naive.worstWaitedFor ?? 'not caught'} (naive)`)
     }
+  }
+
+  if (report.scaling.length > 1) {
+    print('')
+    print(`How it scales (the online migration's time may grow with the table; the writer's worst insert must not: ≤ ${SCALING_STALL_TARGET_MS} ms):`)
+    print('')
+    const rows: string[][] = []
+    for (const { rows: size, live: bySize } of report.scaling) {
+      for (const [kind, { ours, naive }] of Object.entries(bySize) as [ServerKind, NonNullable<BenchReport['live'][ServerKind]>][]) {
+        rows.push([NAMES[kind], count(size), seconds(ours.migrationMs), ms(ours.writer.worstMs), ms(ours.idle.worstMs), seconds(naive.migrationMs), ms(naive.writer.worstMs),
+          `${ours.writer.worstMs <= SCALING_STALL_TARGET_MS ? '✅' : '❌'} ≤ ${SCALING_STALL_TARGET_MS} ms`, `\`${(ours.worstDuring ?? '-').slice(0, 60)}\``, ours.worstWaitedFor ?? 'not caught'])
+      }
+    }
+    rows.sort((a, b) => a[0]!.localeCompare(b[0]!))
+    printTable(print, ['database', 'rows', 'online migration', 'online writer worst', 'idle worst', 'naive migration', 'naive writer worst', 'target', 'online worst insert overlapped', 'writer seen waiting on'], rows)
+  }
+
+  const link = Object.entries(report.link) as [ServerKind, NonNullable<BenchReport['link'][ServerKind]>][]
+  if (link.length > 0) {
+    print('')
+    print(
+      `artworks:link of ${count(link[0]![1].rows)} legacy artworks to ${count(link[0]![1].users)} users, beside the hand-written staging-table join ` +
+        '(temporary table, multi-row INSERTs, one UPDATE … JOIN), run before and after each linkArtworks run; "floor" is the mean of those two:',
+    )
+    print('')
+    const rows: string[][] = []
+    for (const [kind, result] of link) {
+      const stagingRates = result.staging.map((way) => way.rowsPerSecond).sort((a, b) => a - b)
+      rows.push([NAMES[kind], `staging-table join (${result.staging.length} runs)`, `${seconds(Math.min(...result.staging.map((w) => w.ms)))} best`,
+        `${count(Math.round(stagingRates[0]!))}–${count(Math.round(stagingRates.at(-1)!))}`, '', '', ''])
+      for (const way of result.ours) {
+        const floor = way.floorRowsPerSecond ?? 0
+        const share = floor > 0 ? way.rowsPerSecond / floor : 0
+        const isDefault = way.batchSize === DEFAULT_LINK_BATCH_SIZE
+        rows.push([NAMES[kind], `linkArtworks, batch ${count(way.batchSize ?? 0)}${isDefault ? ' (default)' : ''}`, seconds(way.ms), count(Math.round(way.rowsPerSecond)),
+          count(Math.round(floor)), share.toFixed(2), isDefault ? `${share >= LINK_SPEED_TARGET ? '✅' : '❌'} ≥ ${LINK_SPEED_TARGET}` : ''])
+      }
+    }
+    printTable(print, ['database', 'how', 'time', 'rows/s', 'floor rows/s', '÷ floor', 'target (default batch)'], rows)
   }
 
   const boot = Object.entries(report.boot) as [ServerKind, NonNullable<BenchReport['boot'][ServerKind]>][]

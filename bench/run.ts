@@ -3,7 +3,11 @@
  * what a service pays at boot. Not a test: it prints a table (and writes it as JSON) for a
  * person to read; see the README's "Performance" section.
  *
- *   npm run bench -- [--rows N] [--dialect postgres|mysql|all] [--json <file>]
+ *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--parts live,link,boot,startup,busy]
+ *                    [--dialect postgres|mysql|all] [--json <file>]
+ *
+ * `--rows 100000,1000000` runs the live migration at each size and prints how its time and the
+ * writer's worst insert grow with the table. The boot and startup parts use the last size.
  *
  * Servers: BENCH_POSTGRES_URL and BENCH_MYSQL_URL (default: the local servers). It creates
  * databases of its own (`bench_<run>_…`) and drops them at the end.
@@ -14,6 +18,8 @@ import { loadavg, cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { measureBootCheck, type BootCheckResult } from './boot-check.js'
 import { measureBusyTable, printBusyTable, type BusyTableResult } from './busy-table.js'
+import { writeLatencyCharts } from './chart.js'
+import { measureLinking, type LinkResult } from './link.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
 import { printReport } from './report.js'
 import { serverUrl, type BenchDatabase, type ServerKind } from './servers.js'
@@ -24,14 +30,28 @@ import { compileModule, measureStartup, type StartupResult } from './startup.js'
 const DEFAULT_JSON_FILE = 'bench/results/latest.json'
 
 export const WORST_STALL_TARGET_MS: Record<ServerKind, number> = { postgres: 50, mysql: 250 }
+/** Issue 13: the writer's worst insert during the online migration, at every table size. */
+export const SCALING_STALL_TARGET_MS = 25
+/** Issue 13: linkArtworks at its default batch size, at least this fraction of the staging join's speed. */
+export const LINK_SPEED_TARGET = 0.5
+const PARTS = ['live', 'link', 'boot', 'startup', 'busy'] as const
+type Part = (typeof PARTS)[number]
+const USAGE =
+  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--parts live,link,boot,startup,busy] [--dialect postgres|mysql|all] [--json <file>]'
+/** Where the latency charts go (git ignores bench/results/; the README's copy is in docs/). */
+const CHART_DIR = 'bench/results'
 
 /** Everything one run measured: what the JSON file holds and the table shows. */
 export interface BenchReport {
   startedAt: string
+  /** The table size of `live` (the last of `--rows`). */
   rows: number
   /** Load averages (1, 5, 15 min) before and after: other work on the machine skews the numbers. */
   machine: { cpus: number; loadBefore: number[]; loadAfter: number[]; node: string }
-  live: Partial<Record<ServerKind, Omit<LiveMigrationResult, 'upToDate'>>>
+  live: Partial<Record<ServerKind, LiveRun>>
+  /** The live migration at every size of `--rows` (when more than one was given). */
+  scaling: { rows: number; live: Partial<Record<ServerKind, LiveRun>> }[]
+  link: Partial<Record<ServerKind, LinkResult>>
   boot: Partial<Record<ServerKind, BootCheckResult>>
   /** The migration waiting its turn behind a transaction that holds artwork_jobs (issue 13.6). */
   busy?: Partial<Record<ServerKind, BusyTableResult>>
@@ -39,10 +59,15 @@ export interface BenchReport {
   targets: Record<ServerKind, number>
 }
 
+/** A live migration as the report keeps it: without the writer's raw samples (the charts have them). */
+export type LiveRun = Omit<LiveMigrationResult, 'upToDate' | 'samples'>
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string', default: '1000000' },
+      'link-rows': { type: 'string', default: '100000' },
+      parts: { type: 'string', default: PARTS.join(',') },
       dialect: { type: 'string', default: 'all' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -51,11 +76,19 @@ async function main(): Promise<number> {
     allowPositionals: false,
   })
   if (values.help) {
-    console.log('usage: npm run bench -- [--rows N] [--dialect postgres|mysql|all] [--json <file>]')
+    console.log(USAGE)
     return 0
   }
-  const rows = Number(values.rows!.replaceAll('_', '').replaceAll(',', ''))
-  if (!Number.isInteger(rows) || rows < 1) return usage(`--rows must be a positive whole number, not "${values.rows}"`)
+  const sizes = values.rows!.split(',').map((n) => Number(n.replaceAll('_', '')))
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) return usage(`--rows takes positive whole numbers separated by commas, not "${values.rows}"`)
+  const linkRows = Number(values['link-rows']!.replaceAll('_', ''))
+  if (!Number.isInteger(linkRows) || linkRows < 1) return usage(`--link-rows must be a positive whole number, not "${values['link-rows']}"`)
+  const parts = new Set(values.parts!.split(',') as Part[])
+  const unknownPart = [...parts].find((part) => !PARTS.includes(part))
+  if (unknownPart !== undefined) return usage(`--parts takes ${PARTS.join(', ')}, not "${unknownPart}"`)
+  // The boot and startup parts run on the database the live migration leaves behind.
+  if (!parts.has('live')) parts.delete('boot'), parts.delete('startup')
+  const rows = sizes.at(-1)!
   const dialects: ServerKind[] =
     values.dialect === 'all' ? ['postgres', 'mysql'] : values.dialect === 'postgres' || values.dialect === 'mysql' ? [values.dialect] : []
   if (dialects.length === 0) return usage(`--dialect must be postgres, mysql or all, not "${values.dialect}"`)
@@ -69,6 +102,8 @@ async function main(): Promise<number> {
     rows,
     machine: { cpus: cpus().length, loadBefore: loadavg(), loadAfter: [], node: process.version },
     live: {},
+    scaling: [],
+    link: {},
     boot: {},
     targets: WORST_STALL_TARGET_MS,
   }
@@ -76,20 +111,43 @@ async function main(): Promise<number> {
   const upToDate: BenchDatabase[] = []
   try {
     for (const kind of dialects) {
-      log(`${kind} (${redact(serverUrl(kind))}), ${rows.toLocaleString('en')} rows:`)
-      const { upToDate: database, ...live } = await measureLiveMigration(kind, { rows, log, progress: interactive ? process.stdout : undefined })
-      upToDate.push(database)
-      report.live[kind] = live
-      log('  boot check on the up-to-date database, three ways...')
-      report.boot[kind] = await measureBootCheck(kind, database.url)
-      urls[kind] = database.url
-      ;(report.busy ??= {})[kind] = await measureBusyTable(kind, log)
+      if (parts.has('live')) {
+        for (const [i, size] of sizes.entries()) {
+          log(`${kind} (${redact(serverUrl(kind))}), ${size.toLocaleString('en')} rows:`)
+          const { upToDate: database, ...live } = await measureLiveMigration(kind, { rows: size, log, progress: interactive ? process.stdout : undefined })
+          const { samples: _samples, ...kept } = live
+          if (i === sizes.length - 1) {
+            upToDate.push(database)
+            report.live[kind] = kept
+            for (const file of writeLatencyCharts(CHART_DIR, kind, live)) log(`  chart: ${file}`)
+          } else {
+            await database.drop()
+          }
+          let entry = report.scaling.find((s) => s.rows === size)
+          if (!entry) report.scaling.push((entry = { rows: size, live: {} }))
+          entry.live[kind] = kept
+        }
+      }
+      if (parts.has('link')) {
+        log(`${kind}: artworks:link of ${linkRows.toLocaleString('en')} artworks, beside the staging-table join:`)
+        report.link[kind] = await measureLinking(kind, { rows: linkRows, log })
+      }
+      const database = upToDate.find((d) => d.kind === kind)
+      if (database && parts.has('boot')) {
+        log('  boot check on the up-to-date database, three ways...')
+        report.boot[kind] = await measureBootCheck(kind, database.url)
+      }
+      if (database) urls[kind] = database.url
+      if (parts.has('busy')) (report.busy ??= {})[kind] = await measureBusyTable(kind, log)
     }
-    log('startup in fresh processes (compiling src/ first)...')
-    report.startup = measureStartup(compileModule(), urls)
+    if (parts.has('startup')) {
+      log('startup in fresh processes (compiling src/ first)...')
+      report.startup = measureStartup(compileModule(), urls)
+    }
   } finally {
     for (const database of upToDate) await database.drop()
   }
+  if (report.scaling.length < 2) report.scaling = []
   report.machine.loadAfter = loadavg()
 
   const jsonFile = values.json ?? DEFAULT_JSON_FILE
@@ -102,7 +160,7 @@ async function main(): Promise<number> {
 }
 
 function usage(message: string): number {
-  console.error(`error: ${message}\nusage: npm run bench -- [--rows N] [--dialect postgres|mysql|all] [--json <file>]`)
+  console.error(`error: ${message}\n${USAGE}`)
   return 2
 }
 

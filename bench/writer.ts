@@ -14,6 +14,8 @@ export interface InsertSample {
 }
 
 export interface Writer {
+  /** The server's id of the writer's session (PostgreSQL backend pid, MySQL connection id). */
+  readonly sessionId: number
   /** Stops after the insert in flight and closes the connection; resolves with every sample. */
   stop(): Promise<InsertSample[]>
 }
@@ -44,6 +46,7 @@ export async function startWriter(kind: ServerKind, url: string, label: string):
     }
   })()
   return {
+    sessionId: insert.sessionId,
     async stop() {
       stopping = true
       await loop
@@ -72,6 +75,7 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 interface Inserter {
+  readonly sessionId: number
   run(jobId: string, originalUrl: string): Promise<unknown>
   close(): Promise<void>
 }
@@ -80,7 +84,9 @@ async function pgInserter(url: string): Promise<Inserter> {
   const { default: pg } = await import('pg')
   const client = new pg.Client({ connectionString: url })
   await client.connect()
+  const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid')
   return {
+    sessionId: rows[0]!.pid,
     run: (jobId, originalUrl) => client.query('insert into artwork_jobs (job_id, original_url) values ($1, $2)', [jobId, originalUrl]),
     close: () => client.end(),
   }
@@ -89,7 +95,9 @@ async function pgInserter(url: string): Promise<Inserter> {
 async function mysqlInserter(url: string): Promise<Inserter> {
   const { createConnection } = await import('mysql2/promise')
   const connection = await createConnection({ uri: url })
+  const [rows] = await connection.query('select connection_id() as id')
   return {
+    sessionId: Number((rows as { id: number }[])[0]!.id),
     run: (jobId, originalUrl) => connection.query('insert into artwork_jobs (job_id, original_url) values (?, ?)', [jobId, originalUrl]),
     close: () => connection.end(),
   }

@@ -62,6 +62,41 @@ export class PendingMigrationsError extends AuthDbError {
   }
 }
 
+/** How far `artworks:link` got before a batch failed. */
+export interface LinkProgress {
+  /** The batch that failed, from 1, and how many there are. */
+  readonly batch: number
+  readonly batches: number
+  /** Job ids in the batches committed before it, of `total`. */
+  readonly committedJobs: number
+  readonly total: number
+  /** Artworks those batches linked, and moved (`--reassign`). */
+  readonly linked: number
+  readonly reassigned: number
+}
+
+/**
+ * A batch of `artworks:link` failed after earlier batches committed. The message says how
+ * many were committed and that a rerun finishes the job (linking is idempotent: what is
+ * linked already counts as unchanged); `cause` is the failed batch's error.
+ */
+export class LinkInterruptedError extends AuthDbError {
+  override name = 'LinkInterruptedError'
+  constructor(
+    readonly progress: LinkProgress,
+    cause: unknown,
+  ) {
+    const n = (value: number) => value.toLocaleString('en')
+    super(
+      `linking stopped in batch ${n(progress.batch)} of ${n(progress.batches)}: ${describeError(cause)}. ` +
+        `The ${progress.batch === 2 ? 'batch' : `${n(progress.batch - 1)} batches`} before it ${progress.batch === 2 ? 'is' : 'are'} committed ` +
+        `(${n(progress.committedJobs)} of ${n(progress.total)} job ids: ${n(progress.linked)} linked, ${n(progress.reassigned)} moved); ` +
+        'the rest is unchanged. Fix the cause and run the same command again: it finishes the job and counts what is linked already as unchanged',
+      { cause },
+    )
+  }
+}
+
 /** A one-line description of any thrown value. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name

@@ -6,15 +6,21 @@
  * - Idempotent: an artwork already linked to the user is counted `unchanged` and not written.
  * - Never silently moves an artwork: one linked to someone else is left alone (and reported)
  *   unless `reassign` is set.
- * - Rows are read `FOR UPDATE` before they are classified, so a concurrent run or application
- *   write cannot slip between what is reported and what is written.
+ * - A concurrent run or application write cannot slip between what is reported and what is
+ *   written: each row is written only if it still has the owner it was classified by, and a
+ *   batch where one does not is rolled back and redone with its rows read `FOR UPDATE`.
+ * - Each batch is written in one set-based statement, whatever the number of users in it (the
+ *   engine's `ArtworkOwnerWriter`), and every assignment is validated before the first batch.
  * - Job ids match exactly (byte for byte), also where the column's collation would match
  *   `JOB-1` to `job-1` (MySQL's `_ci` collations): the database narrows, the code decides.
  */
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
-import { UsageError } from '../errors.js'
+import { LinkInterruptedError, UsageError } from '../errors.js'
+import { problemWithValue } from './validate-input.js'
 import { migrateToLatest } from '../migrate.js'
+import { engineOf } from '../engines/index.js'
+import type { ArtworkOwnerChange, Engine } from '../engines/engine.js'
 
 /** One artwork to link: its job id, and the user by email or by id. */
 export interface ArtworkAssignment {
@@ -58,8 +64,12 @@ export const MAX_LINK_BATCH_SIZE = 10_000
  * Links artworks to users; see the module comment for the guarantees.
  *
  * @throws {PendingMigrationsError} when the migrations that add `user_id` have not run.
- * @throws {UsageError} for an empty job id or user, a job id given for two different users, or a
- *   batch size out of range; nothing is written then.
+ * @throws {UsageError} for an empty job id or user, one with a NUL character or longer than 255
+ *   characters, a job id given for two different users, or a batch size out of range; every
+ *   assignment is checked before the first batch, so nothing is written then.
+ * @throws {LinkInterruptedError} when a batch fails after earlier ones committed: it says how
+ *   many, and that running the same assignments again finishes the job. A failure in the first
+ *   batch is thrown as it is (nothing was committed).
  *
  * @example
  * const report = await linkArtworks(database.db, [{ jobId: 'job-1', user: 'ada@example.com' }])
@@ -74,6 +84,7 @@ export async function linkArtworks(db: Kysely<any>, assignments: Iterable<Artwor
   await migrateToLatest(db, { checkOnly: true })
 
   const typed = db as Kysely<Database>
+  const engine = engineOf(db)
   const users = new Map<string, string | null>() // as given → user id, or null when not found
   const counts = { linked: 0, reassigned: 0, unchanged: 0, batches: 0 }
   const linkedToOther: { jobId: string; userId: string }[] = []
@@ -82,50 +93,27 @@ export async function linkArtworks(db: Kysely<any>, assignments: Iterable<Artwor
 
   for (let start = 0; start < work.length; start += batchSize) {
     const batch = work.slice(start, start + batchSize)
-    // READ COMMITTED (PostgreSQL's default anyway): under MySQL's REPEATABLE READ, FOR UPDATE
-    // over a legacy artwork_jobs without a job_id index would lock every row it scans, and so
-    // block the application's writes for the whole batch; READ COMMITTED locks only the matches.
-    await typed.transaction().setIsolationLevel('read committed').execute(async (trx) => {
-      await resolveUsers(trx, batch.map((a) => a.user).filter((user) => !users.has(user)), users)
-      const wanted = batch.filter((a) => users.get(a.user) != null)
-      const rows = wanted.length
-        ? await trx
-            .selectFrom('artwork_jobs')
-            .select(['id', 'job_id', 'user_id'])
-            .where('job_id', 'in', wanted.map((a) => a.jobId))
-            .forUpdate()
-            .execute()
-        : []
-      const rowsByJob = new Map<string, typeof rows>()
-      for (const row of rows) rowsByJob.set(row.job_id, [...(rowsByJob.get(row.job_id) ?? []), row])
-
-      const updates = new Map<string, (string | number)[]>() // user id → artwork row ids
-      for (const { jobId, user } of batch) {
-        const userId = users.get(user)
-        if (userId == null) {
-          usersNotFound.set(user, (usersNotFound.get(user) ?? 0) + 1)
-          continue
-        }
-        const jobRows = rowsByJob.get(jobId) // exact match: see the module comment
-        if (!jobRows) {
-          jobsNotFound.push(jobId)
-          continue
-        }
-        const others = jobRows.filter((row) => row.user_id !== null && row.user_id !== userId)
-        if (jobRows.every((row) => row.user_id === userId)) counts.unchanged++
-        else if (others.length > 0 && !options.reassign) linkedToOther.push({ jobId, userId: others[0]!.user_id! })
-        else {
-          if (others.length > 0) counts.reassigned++
-          else counts.linked++
-          const ids = updates.get(userId) ?? []
-          ids.push(...jobRows.filter((row) => row.user_id !== userId).map((row) => row.id))
-          updates.set(userId, ids)
-        }
-      }
-      for (const [userId, ids] of updates) {
-        await trx.updateTable('artwork_jobs').set({ user_id: userId }).where('id', 'in', ids).execute()
-      }
-    })
+    let outcome: BatchOutcome
+    try {
+      outcome = await linkBatch(typed, engine, batch, users, options.reassign === true, false).catch((error: unknown) => {
+        // A row changed between the read and the write (rolled back): redo the batch locked.
+        if (error instanceof ChangedSinceRead) return linkBatch(typed, engine, batch, users, options.reassign === true, true)
+        throw error
+      })
+    } catch (error) {
+      if (counts.batches === 0) throw error
+      throw new LinkInterruptedError(
+        { batch: counts.batches + 1, batches: Math.ceil(work.length / batchSize), committedJobs: start, total: work.length, linked: counts.linked, reassigned: counts.reassigned },
+        error,
+      )
+    }
+    // Committed: only now does the batch count in the report.
+    counts.linked += outcome.linked
+    counts.reassigned += outcome.reassigned
+    counts.unchanged += outcome.unchanged
+    linkedToOther.push(...outcome.linkedToOther)
+    jobsNotFound.push(...outcome.jobsNotFound)
+    for (const user of outcome.usersNotFound) usersNotFound.set(user, (usersNotFound.get(user) ?? 0) + 1)
     counts.batches++
     options.onBatch?.({ done: Math.min(start + batchSize, work.length), total: work.length })
   }
@@ -139,6 +127,81 @@ export async function linkArtworks(db: Kysely<any>, assignments: Iterable<Artwor
   }
 }
 
+/** What one committed batch did. */
+interface BatchOutcome {
+  linked: number
+  reassigned: number
+  unchanged: number
+  readonly linkedToOther: { jobId: string; userId: string }[]
+  readonly jobsNotFound: string[]
+  /** One entry per job whose user was not found. */
+  readonly usersNotFound: string[]
+}
+
+/** Thrown inside a batch's transaction (rolling it back) when a row changed after it was read. */
+class ChangedSinceRead extends Error {}
+
+/**
+ * One batch, one transaction: read the batch's rows, classify each job, then write every change
+ * in one set-based statement ({@link ArtworkOwnerWriter.setOwners}).
+ *
+ * The read takes no row locks (`lock` false): the write is conditional on each row still having
+ * the owner read, and when any row no longer has it, the batch is rolled back and the caller
+ * runs it again with `lock` true, reading `FOR UPDATE`. Either way, what the report says is
+ * what was written. Locking every row up front would cost PostgreSQL a second write of each
+ * row (a tuple lock is written to the heap), for a race that is rare.
+ */
+async function linkBatch(
+  db: Kysely<Database>,
+  engine: Engine,
+  batch: readonly ArtworkAssignment[],
+  users: Map<string, string | null>,
+  reassign: boolean,
+  lock: boolean,
+): Promise<BatchOutcome> {
+  const outcome: BatchOutcome = { linked: 0, reassigned: 0, unchanged: 0, linkedToOther: [], jobsNotFound: [], usersNotFound: [] }
+  // READ COMMITTED (PostgreSQL's default anyway): under MySQL's REPEATABLE READ, FOR UPDATE (and
+  // UPDATE) over a legacy artwork_jobs without a job_id index would lock every row it scans, and
+  // so block the application's writes for the whole batch; READ COMMITTED locks only the matches.
+  await db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
+    await resolveUsers(trx, batch.map((a) => a.user).filter((user) => !users.has(user)), users)
+    const wanted = batch.filter((a) => users.get(a.user) != null)
+    let rows: { id: string | number; job_id: string; user_id: string | null }[] = []
+    if (wanted.length > 0) {
+      const read = trx.selectFrom('artwork_jobs').select(['id', 'job_id', 'user_id']).where('job_id', 'in', wanted.map((a) => a.jobId))
+      rows = await (lock ? read.forUpdate() : read).execute()
+    }
+    const rowsByJob = new Map<string, typeof rows>()
+    for (const row of rows) rowsByJob.set(row.job_id, [...(rowsByJob.get(row.job_id) ?? []), row])
+
+    const changes: ArtworkOwnerChange[] = []
+    for (const { jobId, user } of batch) {
+      const userId = users.get(user)
+      if (userId == null) {
+        outcome.usersNotFound.push(user)
+        continue
+      }
+      const jobRows = rowsByJob.get(jobId) // exact match: see the module comment
+      if (!jobRows) {
+        outcome.jobsNotFound.push(jobId)
+        continue
+      }
+      const others = jobRows.filter((row) => row.user_id !== null && row.user_id !== userId)
+      if (jobRows.every((row) => row.user_id === userId)) outcome.unchanged++
+      else if (others.length > 0 && !reassign) outcome.linkedToOther.push({ jobId, userId: others[0]!.user_id! })
+      else {
+        if (others.length > 0) outcome.reassigned++
+        else outcome.linked++
+        for (const row of jobRows) if (row.user_id !== userId) changes.push({ id: row.id, jobId, from: row.user_id, userId })
+      }
+    }
+    // One set-based statement for the whole batch (not one per user).
+    const written = await engine.artworkOwners.setOwners(trx, changes)
+    if (written !== changes.length && !lock) throw new ChangedSinceRead()
+  })
+  return outcome
+}
+
 /** Drops exact repeats; a job id given for two different users is an error, not a coin toss. */
 function dedupe(assignments: Iterable<ArtworkAssignment>): ArtworkAssignment[] {
   const byJob = new Map<string, ArtworkAssignment>()
@@ -148,6 +211,8 @@ function dedupe(assignments: Iterable<ArtworkAssignment>): ArtworkAssignment[] {
     const given = assignment.user.trim()
     const user = isEmail(given) ? given.toLowerCase() : given
     if (!jobId) throw new UsageError('a job id is empty; give each artwork by its job_id')
+    const problem = problemWithValue(jobId, 'job id') ?? problemWithValue(user, 'email (or user id)')
+    if (problem) throw new UsageError(`${problem}; nothing was written`)
     if (!user) throw new UsageError(`job ${jobId} has no user; give an email or a user id`)
     const previous = byJob.get(jobId)
     if (previous && previous.user !== user) conflicts.push(`${jobId} (${previous.user} and ${user})`)

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises'
-import { parseAssignmentsCsv } from '../artworks/csv.js'
+import { parseAssignmentsCsv, parseCsv } from '../artworks/csv.js'
+import { decodeUtf8Input, validateRecords } from '../artworks/validate-input.js'
+import { explainDatabaseError } from '../db/explain-error.js'
 import { DEFAULT_LINK_BATCH_SIZE, linkArtworks, type ArtworkAssignment, type LinkReport } from '../artworks/link.js'
 import { describeTarget } from '../db/url.js'
-import { UsageError, describeError } from '../errors.js'
+import { LinkInterruptedError, UsageError, describeError } from '../errors.js'
 import { plural, type Command, type OptionValues, type Output } from './command.js'
 
 /** How many job ids a human-readable list shows before "and N more" (`--json` has them all). */
@@ -39,6 +41,10 @@ export const artworksLink: Command = {
       reassign: options.reassign === true,
       batchSize: options['batch-size'] === undefined ? undefined : Number(options['batch-size']),
       onBatch: out.interactive ? ({ done, total }) => total > done && out.line(`   ${done} of ${total}...`) : undefined,
+    }).catch((error: unknown) => {
+      // Say what the failed batch's database error means, keeping what was committed.
+      if (error instanceof LinkInterruptedError) throw new LinkInterruptedError(error.progress, explainDatabaseError(error.cause, database.target))
+      throw error
     })
     printReport(out, report, options.reassign === true)
     const complete = report.linked + report.reassigned + report.unchanged === report.requested
@@ -49,12 +55,16 @@ export const artworksLink: Command = {
 
 async function readAssignments(options: OptionValues, positionals: readonly string[]): Promise<ArtworkAssignment[]> {
   if (typeof options.csv === 'string') {
-    let text: string
+    let bytes: Buffer
     try {
-      text = await readFile(options.csv, 'utf8')
+      bytes = await readFile(options.csv)
     } catch (error) {
       throw new UsageError(`cannot read the CSV file ${options.csv}: ${describeError(error)}`)
     }
+    // The whole file is checked before anything is written: encoding, then every value.
+    const source = `the CSV file ${options.csv}`
+    const text = decodeUtf8Input(bytes, source)
+    validateRecords(parseCsv(text), source)
     const assignments = parseAssignmentsCsv(text)
     if (assignments.length === 0) throw new UsageError(`the CSV file ${options.csv} has no job_id,email lines`)
     return assignments

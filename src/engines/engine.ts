@@ -152,6 +152,30 @@ export interface DialectOptions extends MigrationLockOptions {
   readonly connectTimeoutMs: number
 }
 
+/** One artwork row whose owner a batch of `artworks:link` sets: its key, its job id and the new owner. */
+export interface ArtworkOwnerChange {
+  /** `artwork_jobs.id` as the driver read it (bigint, integer, uuid...: whatever the legacy table has). */
+  readonly id: string | number
+  readonly jobId: string
+  /** The owner the caller read (null: none); the row is written only if it still has it. */
+  readonly from: string | null
+  readonly userId: string
+}
+
+/** How the engine writes owners of artworks in bulk. */
+export interface ArtworkOwnerWriter {
+  /**
+   * Sets `artwork_jobs.user_id` for every change in ONE set-based statement, an `UPDATE` joined
+   * against the batch's values, touching (and locking) only those rows, and each only while it
+   * still has the owner the caller read (`from`): a row changed since is left as it is. Runs in
+   * the caller's transaction.
+   *
+   * @returns how many rows it wrote; fewer than `changes.length` means some row changed since
+   *   it was read, and the caller rolls back and retries under `FOR UPDATE`.
+   */
+  setOwners(db: Kysely<any>, changes: readonly ArtworkOwnerChange[]): Promise<number>
+}
+
 export interface Engine {
   readonly name: EngineName
   /** The SQL family it speaks: PGlite speaks PostgreSQL. */
@@ -173,6 +197,7 @@ export interface Engine {
   readonly sqlScriptNote: string
   /** The server's port when a URL names none; undefined for an embedded engine. */
   readonly defaultPort: number | undefined
+  readonly artworkOwners: ArtworkOwnerWriter
   /** Kysely's dialect for `target`, importing its driver only now. */
   createDialect(target: DatabaseTarget, options: DialectOptions): Promise<Dialect>
   /** Kysely's adapter for this engine, with the module's migration lock. */
