@@ -12,7 +12,8 @@ import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConnectionError } from '../../errors.js'
 
-const LOCK_FILE = 'artorizer-auth-db.lock'
+/** The lock's file name inside the data folder. */
+export const LOCK_FILE = 'artorizer-auth-db.lock'
 
 /** Takes the folder's lock; returns a function that releases it. */
 export function lockPgliteFolder(dataDir: string): () => void {

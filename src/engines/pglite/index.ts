@@ -15,6 +15,6 @@ export const pglite: Engine = {
   // No server, no session ids: progress watchers have nothing to look up.
   catalog: { ...postgres.catalog, sessionId: async () => undefined },
   ddl: postgresDdl(postgres.errors, { online: false }),
-  createDialect: (target) => createPgliteDialect('dataDir' in target ? target.dataDir : undefined),
+  createDialect: (target, options) => createPgliteDialect('dataDir' in target ? target.dataDir : undefined, options),
   createAdapter: () => new PGliteAdapter(),
 }
