@@ -17,11 +17,14 @@ let style: InvocationStyle | undefined
 
 /**
  * Called by the CLI at start: the command line of a running CLI process decides the style.
- * An npm script of this package sets `npm_lifecycle_event` and `npm_package_name` (npm does, for
- * every `npm run`); anything else is the bin. Without a call (library use), the style is `library`.
+ * `npm run migrate:latest` in this package sets `npm_lifecycle_event=migrate:latest` and
+ * `npm_package_name` (npm does, for every script); anything else (the bin, `npx`, a script of
+ * another name such as `npm test` starting the CLI) is the bin. Without a call (library use),
+ * the style is `library`.
  */
-export function rememberInvocation(env: NodeJS.ProcessEnv = process.env): InvocationStyle {
-  style = env.npm_lifecycle_event && env.npm_package_name === PACKAGE_NAME && env.npm_lifecycle_event !== 'npx' ? 'npm-script' : 'bin'
+export function rememberInvocation(isCommand: (name: string) => boolean, env: NodeJS.ProcessEnv = process.env): InvocationStyle {
+  const event = env.npm_lifecycle_event
+  style = event && env.npm_package_name === PACKAGE_NAME && isCommand(event) ? 'npm-script' : 'bin'
   return style
 }
 

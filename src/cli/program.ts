@@ -33,7 +33,7 @@ interface Invocation {
 
 /** Runs the CLI with `argv` (without node and the script) and resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const style = rememberInvocation()
+  const style = rememberInvocation((name) => name in commands)
   const json = wantsJson(argv)
   let chosen: Invocation | undefined
   let usageMessage: string | undefined

@@ -11,6 +11,7 @@ import type { EmbeddedDatabaseOptions } from '../engine.js'
 import { PGliteDialect } from './dialect.js'
 import { LOCK_FILE, lockPgliteFolder } from './folder-lock.js'
 import { copyTemplate, ensureTemplate, holdsDatabase, templateDir, templateReady } from './template.js'
+import { howToRun } from '../../invocation.js'
 
 export async function createPgliteDialect(dataDir: string | undefined, options: EmbeddedDatabaseOptions = {}): Promise<Dialect> {
   let unlock: (() => void) | undefined
@@ -20,7 +21,7 @@ export async function createPgliteDialect(dataDir: string | undefined, options: 
         const exists = holdsDatabase(dataDir)
         if (!exists && options.createIfMissing === false) {
           throw new ConnectionError(
-            `there is no embedded database in ${dataDir}; create it with migrate:latest, or set DATABASE_URL to the database you mean`,
+            `there is no embedded database in ${dataDir}; create it with ${howToRun('migrate:latest')}, or set DATABASE_URL to the database you mean`,
           )
         }
         mkdirSync(dataDir, { recursive: true })
