@@ -5,6 +5,7 @@
 import type { BenchReport } from './run.js'
 import type { ServerKind } from './servers.js'
 import type { ProbeResult } from './startup.js'
+import { printCommands } from './commands.js'
 
 const NAMES: Record<ServerKind, string> = { postgres: 'PostgreSQL', mysql: 'MariaDB/MySQL' }
 
@@ -68,6 +69,7 @@ export function printReport(report: BenchReport, print: (line: string) => void):
     rows.push(row(`PGlite cold (new folder, ${pglite.cold.applied.length} migrations)`, pglite.cold))
     printTable(print, ['start', 'import', 'open database', 'migrateToLatest', 'its round trips', 'drivers / auth loaded'], rows)
   }
+  if (report.commands) printCommands(report.commands, print)
 }
 
 /** The packages whose loading the startup row is about. */

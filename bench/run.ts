@@ -17,6 +17,7 @@ import { measureLiveMigration, type LiveMigrationResult } from './live-migration
 import { printReport } from './report.js'
 import { serverUrl, type BenchDatabase, type ServerKind } from './servers.js'
 import { compileModule, measureStartup, type StartupResult } from './startup.js'
+import { measureCommands, type CommandsResult } from './commands.js'
 
 /** The targets from issue 4: the writer's worst stall during our migration, at 1,000,000 rows. */
 /** Where the JSON report goes without `--json` (git ignores bench/results/). */
@@ -33,6 +34,8 @@ export interface BenchReport {
   live: Partial<Record<ServerKind, Omit<LiveMigrationResult, 'upToDate'>>>
   boot: Partial<Record<ServerKind, BootCheckResult>>
   startup?: StartupResult
+  /** The everyday commands' wall time beside their floor (issue 13). */
+  commands?: CommandsResult
   targets: Record<ServerKind, number>
 }
 
@@ -83,6 +86,8 @@ async function main(): Promise<number> {
     }
     log('startup in fresh processes (compiling src/ first)...')
     report.startup = measureStartup(compileModule(), urls)
+    log('the commands, each beside its floor...')
+    report.commands = measureCommands(Object.fromEntries(Object.entries(urls).map(([kind, url]) => [kind === 'mysql' ? 'MariaDB/MySQL' : 'PostgreSQL', { kind: kind as ServerKind, url }])))
   } finally {
     for (const database of upToDate) await database.drop()
   }
