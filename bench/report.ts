@@ -6,6 +6,7 @@ import { LINK_SPEED_TARGET, SCALING_STALL_TARGET_MS, type BenchReport } from './
 import { DEFAULT_LINK_BATCH_SIZE } from '../src/artworks/link.js'
 import type { ServerKind } from './servers.js'
 import type { ProbeResult } from './startup.js'
+import { printCommands } from './commands.js'
 
 const NAMES: Record<ServerKind, string> = { postgres: 'PostgreSQL', mysql: 'MariaDB/MySQL' }
 
@@ -109,6 +110,7 @@ export function printReport(report: BenchReport, print: (line: string) => void):
     rows.push(row(`PGlite cold (new folder, ${pglite.cold.applied.length} migrations)`, pglite.cold))
     printTable(print, ['start', 'import', 'open database', 'migrateToLatest', 'its round trips', 'drivers / auth loaded'], rows)
   }
+  if (report.commands) printCommands(report.commands, print)
 }
 
 /** The packages whose loading the startup row is about. */

@@ -24,6 +24,7 @@ import { measureLiveMigration, type LiveMigrationResult } from './live-migration
 import { printReport } from './report.js'
 import { serverUrl, type BenchDatabase, type ServerKind } from './servers.js'
 import { compileModule, measureStartup, type StartupResult } from './startup.js'
+import { measureCommands, type CommandsResult } from './commands.js'
 
 /** The targets from issue 4: the writer's worst stall during our migration, at 1,000,000 rows. */
 /** Where the JSON report goes without `--json` (git ignores bench/results/). */
@@ -56,6 +57,8 @@ export interface BenchReport {
   /** The migration waiting its turn behind a transaction that holds artwork_jobs (issue 13.6). */
   busy?: Partial<Record<ServerKind, BusyTableResult>>
   startup?: StartupResult
+  /** The everyday commands' wall time beside their floor (issue 13). */
+  commands?: CommandsResult
   targets: Record<ServerKind, number>
 }
 
@@ -143,6 +146,8 @@ async function main(): Promise<number> {
     if (parts.has('startup')) {
       log('startup in fresh processes (compiling src/ first)...')
       report.startup = measureStartup(compileModule(), urls)
+      log('the commands, each beside its floor...')
+      report.commands = measureCommands(Object.fromEntries(Object.entries(urls).map(([kind, url]) => [kind === 'mysql' ? 'MariaDB/MySQL' : 'PostgreSQL', { kind: kind as ServerKind, url }])))
     }
   } finally {
     for (const database of upToDate) await database.drop()

@@ -3,6 +3,7 @@
  * wrong and what to do, and never contains a password; the CLI prints `message` alone.
  */
 import type { Finding } from './schema/findings.js'
+import { howToRun } from './invocation.js'
 
 export class AuthDbError extends Error {
   override name = 'AuthDbError'
@@ -33,7 +34,7 @@ export class SchemaConflictError extends AuthDbError {
     readonly findings: readonly Finding[] = [],
   ) {
     super(
-      `existing tables cannot be adopted safely: ${problems.join('; ')}. Fix or rename these tables, then run migrate:latest again`,
+      `existing tables cannot be adopted safely: ${problems.join('; ')}. Fix or rename these tables, then run ${howToRun('migrate:latest')} again`,
     )
   }
 }
@@ -58,7 +59,7 @@ export class MigrationFailedError extends AuthDbError {
 export class PendingMigrationsError extends AuthDbError {
   override name = 'PendingMigrationsError'
   constructor(readonly pending: readonly string[]) {
-    super(`the database is behind: pending migrations ${pending.join(', ')}; run npm run migrate:latest`)
+    super(`the database is behind: pending migrations ${pending.join(', ')}; run ${howToRun('migrate:latest')}`)
   }
 }
 

@@ -28,10 +28,10 @@ export const migrationNames: readonly string[] = MIGRATION_NAMES
  * every migration is written to be resumable (each step looks before it acts), and the steps
  * that must be atomic open their own transactions.
  */
-export function createMigrator(db: Kysely<any>): Migrator {
+export function createMigrator(db: Kysely<any>, provider: MigrationProvider = migrationProvider): Migrator {
   return new Migrator({
     db,
-    provider: migrationProvider,
+    provider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     disableTransactions: true,
@@ -80,6 +80,39 @@ export interface MigrateOptions {
    * to draw them on a terminal. Nothing is reported (or queried for it) when unset.
    */
   readonly progress?: DdlProgressReporter
+  /**
+   * Told as each migration's `up` finishes, with its time, so that a command line can print it
+   * then rather than when the whole run ends.
+   */
+  readonly onMigrated?: (step: TimedMigrationStep) => void
+}
+
+/** A migration that ran, and how long its `up` took. */
+export interface TimedMigrationStep extends MigrationStep {
+  readonly ms: number
+}
+
+/** `migrationProvider`, with each `up` reporting to `onMigrated` when it resolves. */
+function reportingProvider(onMigrated: ((step: TimedMigrationStep) => void) | undefined): MigrationProvider {
+  if (!onMigrated) return migrationProvider
+  return {
+    async getMigrations() {
+      const migrations = await migrationProvider.getMigrations()
+      return Object.fromEntries(
+        Object.entries(migrations).map(([name, migration]) => [
+          name,
+          {
+            ...migration,
+            async up(db: Kysely<any>) {
+              const started = performance.now()
+              await migration.up(db)
+              onMigrated({ name, direction: 'Up', ms: performance.now() - started })
+            },
+          },
+        ]),
+      )
+    },
+  }
 }
 
 /**
@@ -98,7 +131,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     // each migration repeats them inside the lock, in case the database changed meanwhile.
     await assertAdoptable(db, pending)
     // Each migration records its checksum as it is applied (see `migrations`).
-    return unwrap(await withDdlProgress(options.progress, () => createMigrator(db).migrateToLatest()))
+    return unwrap(await withDdlProgress(options.progress, () => createMigrator(db, reportingProvider(options.onMigrated)).migrateToLatest()))
   })
 }
 

@@ -9,7 +9,7 @@
  * install tests are skipped with a warning, except in CI, where they fail.
  */
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -205,5 +205,47 @@ export async function boot(): Promise<MigrationStep[]> {
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('0001_better_auth')
     expect(result.stdout).toMatch(/3 migrations pending/)
+  }, SLOW)
+
+  it.concurrent('its bin: --version, and every command with --help, a usage error (plain and --json) and --json output', async (context) => {
+    requireInstall(context)
+    const bin = join(app, 'node_modules', '.bin', 'artorizer-auth-db')
+    const folder = join(work, 'bin-db')
+    const env = { DATABASE_URL: `pglite:${folder}`, NO_COLOR: '1' }
+    const cli = (...args: string[]) => run(bin, args, app, env)
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+    expect((await cli('--version')).stdout.trim()).toBe(manifest.version)
+
+    const names = ['migrate:latest', 'migrate:down', 'migrate:status', 'migrate:sql', 'db:verify', 'artworks:link', 'db:seed']
+    await Promise.all(
+      names.map(async (name) => {
+        const help = await cli(name, '--help')
+        expect(help.code).toBe(0)
+        expect(help.stdout).toMatch(new RegExp(`^Usage: artorizer-auth-db ${name} \\[options\\]`))
+        const wrong = await cli(name, '--frobnicate')
+        expect(wrong.code).toBe(2)
+        expect(wrong.stderr).toBe(`error: unknown option '--frobnicate'\nRun artorizer-auth-db ${name} --help for usage.\n`)
+        const wrongJson = await cli(name, '--frobnicate', '--json')
+        expect(wrongJson.code).toBe(2)
+        expect(JSON.parse(wrongJson.stdout)).toMatchObject({ ok: false, usage: true, command: name })
+      }),
+    )
+    // A read-only command creates nothing; then each command's --json is one document on stdout, in order.
+    expect((await cli('migrate:status', '--json')).code).toBe(1)
+    expect(existsSync(folder)).toBe(false)
+    const outputs: [string[], number, Record<string, unknown>][] = [
+      [['migrate:latest', '--json'], 0, { ok: true, applied: ['0001_better_auth', '0002_artorizer_user_link', '0003_indexes'] }],
+      [['migrate:status', '--json'], 0, { ok: true }],
+      [['migrate:sql', '--json'], 0, { ok: true, dialect: 'postgres' }],
+      [['db:verify', '--json'], 0, { ok: true }],
+      [['db:seed', '--json'], 0, { ok: true }],
+      [['artworks:link', '--user', 'test@example.com', 'seed-job-1', 'no-such-job', '--json'], 1, { ok: false, jobsNotFound: ['no-such-job'] }],
+      [['migrate:down', '--all', '--force', '--json'], 0, { ok: true }],
+    ]
+    for (const [args, code, expected] of outputs) {
+      const result = await cli(...args)
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(code)
+      expect(JSON.parse(result.stdout), args.join(' ')).toMatchObject(expected)
+    }
   }, SLOW)
 })

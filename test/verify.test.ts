@@ -27,7 +27,7 @@ describeEachDatabase('db:verify', (kind) => {
     expect(report.ok).toBe(false)
     expect(problems(report)).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ check: 'migrations', subject: 'pending', fix: 'run npm run migrate:latest' }),
+        expect.objectContaining({ check: 'migrations', subject: 'pending', fix: 'run npx artorizer-auth-db migrate:latest' }),
         expect.objectContaining({ check: 'tables', subject: 'user', detail: 'missing' }),
         expect.objectContaining({ check: 'better-auth', subject: 'tables to create', detail: 'user, session, account, verification' }),
       ]),

@@ -1,12 +1,12 @@
 /**
  * Reading `job_id,email` pairs for `artworks:link --csv`.
  *
- * The parser is written by hand: no CSV library is among the module's dependencies, and adding
- * one (`csv-parse` would be the choice) for two columns is more weight than this file. It
- * follows RFC 4180 where exports differ: fields may be quoted, a quoted field may hold commas,
- * doubled quotes (`""`) and line breaks; lines end in LF or CRLF; a UTF-8 byte-order mark is
- * dropped; spaces around an unquoted field are trimmed.
+ * Parsed by csv-parse (RFC 4180: fields may be quoted, a quoted field may hold commas, doubled
+ * quotes `""` and line breaks), set up for what exports differ in: lines may end in CRLF, LF or
+ * CR (mixed in one file), a UTF-8 byte-order mark is dropped, spaces around a field are trimmed,
+ * blank lines are skipped, and a record's line is the one it starts on.
  */
+import { CsvError, parse } from 'csv-parse/sync'
 import { UsageError } from '../errors.js'
 import type { ArtworkAssignment } from './link.js'
 
@@ -16,80 +16,53 @@ export interface CsvRecord {
   readonly fields: readonly string[]
 }
 
+/** What csv-parse hands back per record with `info: true`. */
+interface ParsedRecord {
+  readonly record: string[]
+  readonly info: { readonly lines: number }
+}
+
 /**
  * Splits CSV text into records of fields.
  *
  * @throws {UsageError} when a quoted field is never closed, or text follows a closing quote.
  */
 export function parseCsv(text: string): CsvRecord[] {
-  const input = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-  const records: CsvRecord[] = []
-  let fields: string[] = []
-  let line = 1
-  let recordLine = 1
-  let i = 0
-
-  const endRecord = () => {
-    records.push({ line: recordLine, fields })
-    fields = []
+  let parsed: ParsedRecord[]
+  try {
+    parsed = parse(text, {
+      bom: true,
+      trim: true,
+      info: true,
+      relax_column_count: true, // a record with a wrong number of fields is reported by the caller, with its line
+      relax_quotes: true, // a quote inside an unquoted field is kept as it is
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }) as unknown as ParsedRecord[]
+  } catch (error) {
+    throw explainCsvError(error)
   }
+  return parsed
+    .filter(({ record }) => record.some((field) => field !== ''))
+    .map(({ record, info }) => ({
+      // csv-parse counts lines to the record's end: step back over the line breaks inside its quoted fields.
+      line: info.lines - record.reduce((breaks, field) => breaks + (field.match(/\r\n|\n|\r/g)?.length ?? 0), 0),
+      fields: record,
+    }))
+}
 
-  while (i <= input.length) {
-    // At the start of a field: skip leading blanks to see whether it is quoted.
-    let j = i
-    while (input[j] === ' ' || input[j] === '\t') j++
-    let value: string
-    if (input[j] === '"') {
-      const quoteLine = line
-      let k = j + 1
-      let out = ''
-      for (;;) {
-        if (k >= input.length) throw new UsageError(`CSV line ${quoteLine}: a quoted field is never closed; close it with "`)
-        const ch = input[k]!
-        if (ch === '"') {
-          if (input[k + 1] === '"') {
-            out += '"'
-            k += 2
-            continue
-          }
-          k++
-          break
-        }
-        if (ch === '\n') line++
-        out += ch
-        k++
-      }
-      while (input[k] === ' ' || input[k] === '\t') k++
-      if (k < input.length && input[k] !== ',' && input[k] !== '\n' && input[k] !== '\r') {
-        throw new UsageError(`CSV line ${line}: unexpected text after a closing quote; write a quote inside a quoted field as ""`)
-      }
-      value = out
-      i = k
-    } else {
-      let k = i
-      while (k < input.length && input[k] !== ',' && input[k] !== '\n' && input[k] !== '\r') k++
-      value = input.slice(i, k).trim()
-      i = k
-    }
-    fields.push(value)
-
-    if (i >= input.length) {
-      endRecord()
-      break
-    }
-    const sep = input[i]
-    if (sep === ',') {
-      i++
-      continue
-    }
-    // A line break: CRLF, LF, or a lone CR.
-    i += sep === '\r' && input[i + 1] === '\n' ? 2 : 1
-    endRecord()
-    line++
-    recordLine = line
-    if (i === input.length) break
+function explainCsvError(error: unknown): Error {
+  if (!(error instanceof CsvError)) return error instanceof Error ? error : new Error(String(error))
+  const line = (error as CsvError & { lines?: number }).lines ?? 1
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new UsageError(`CSV line ${line}: a quoted field is never closed; close it with "`)
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return new UsageError(`CSV line ${line}: unexpected text after a closing quote; write a quote inside a quoted field as ""`)
+    default:
+      return new UsageError(`CSV line ${line}: ${error.message.replace(/ at line \d+.*$/, '')}`)
   }
-  return records.filter((record) => record.fields.some((field) => field !== ''))
 }
 
 /** Header names accepted for the two columns (the header row itself is optional). */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { parseAssignmentsCsv, parseCsv } from '../artworks/csv.js'
 import { decodeUtf8Input, validateRecords } from '../artworks/validate-input.js'
 import { explainDatabaseError } from '../db/explain-error.js'
-import { DEFAULT_LINK_BATCH_SIZE, linkArtworks, type ArtworkAssignment, type LinkReport } from '../artworks/link.js'
+import { DEFAULT_LINK_BATCH_SIZE, MAX_LINK_BATCH_SIZE, linkArtworks, type ArtworkAssignment, type LinkReport } from '../artworks/link.js'
 import { describeTarget } from '../db/url.js'
 import { LinkInterruptedError, UsageError, describeError } from '../errors.js'
 import { plural, type Command, type OptionValues, type Output } from './command.js'
@@ -12,25 +12,19 @@ const SHOWN = 10
 
 export const artworksLink: Command = {
   summary: 'link existing artworks (by job id) to a user (by email or id)',
-  help: [
-    '--user <email|id> <job-id>...   link these jobs to this user',
-    '--csv <file>                    link job_id,email pairs from a CSV file (header optional)',
-    '--reassign                      also move artworks linked to another user',
-    `--batch-size <n>                job ids per transaction (default ${DEFAULT_LINK_BATCH_SIZE})`,
+  arguments: '[job-ids...]',
+  options: [
+    { flags: '--user <email|id>', description: 'link the job ids given after it to this user' },
+    { flags: '--csv <file>', description: 'link job_id,email pairs from a CSV file (header optional)' },
+    { flags: '--reassign', description: 'also move artworks linked to another user' },
+    { flags: '--batch-size <n>', description: `job ids per transaction, 1 to ${MAX_LINK_BATCH_SIZE} (default ${DEFAULT_LINK_BATCH_SIZE})`, parse: parseBatchSize },
   ],
-  options: {
-    user: { type: 'string' },
-    csv: { type: 'string' },
-    reassign: { type: 'boolean', default: false },
-    'batch-size': { type: 'string' },
-  },
-  maxPositionals: Number.POSITIVE_INFINITY,
+  examples: ['--user ada@example.com job-1 job-2', '--csv owners.csv', '--csv owners.csv --reassign --batch-size 5000'],
   validate(options, positionals) {
     if (options.user !== undefined && options.csv !== undefined) return 'give --user with job ids, or --csv, not both'
     if (options.csv !== undefined && positionals.length > 0) return `unexpected argument "${positionals[0]}": with --csv the jobs come from the file`
     if (options.csv === undefined && options.user === undefined) return 'say what to link: --user <email|id> <job-id>..., or --csv <file>'
     if (options.user !== undefined && positionals.length === 0) return 'give the job ids to link after --user <email|id>'
-    if (options['batch-size'] !== undefined && !/^\d+$/.test(String(options['batch-size']))) return '--batch-size takes a whole number'
     return undefined
   },
   async run({ database, options, positionals, out }) {
@@ -39,7 +33,7 @@ export const artworksLink: Command = {
     out.line(`Linking ${plural(assignments.length, 'artwork')} in ${where}`)
     const report = await linkArtworks(database.db, assignments, {
       reassign: options.reassign === true,
-      batchSize: options['batch-size'] === undefined ? undefined : Number(options['batch-size']),
+      batchSize: options['batch-size'] as number | undefined,
       onBatch: out.interactive ? ({ done, total }) => total > done && out.line(`   ${done} of ${total}...`) : undefined,
     }).catch((error: unknown) => {
       // Say what the failed batch's database error means, keeping what was committed.
@@ -51,6 +45,15 @@ export const artworksLink: Command = {
     out.result({ ok: complete, database: where, ...report })
     return complete ? 0 : 1
   },
+}
+
+/** `--batch-size`: a whole number from 1 to the maximum, refused before anything connects. */
+function parseBatchSize(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > MAX_LINK_BATCH_SIZE) {
+    throw new Error(`Give a whole number from 1 to ${MAX_LINK_BATCH_SIZE}.`)
+  }
+  return n
 }
 
 async function readAssignments(options: OptionValues, positionals: readonly string[]): Promise<ArtworkAssignment[]> {

@@ -1,14 +1,13 @@
 import { describeTarget } from '../db/url.js'
-import { seedDatabase } from '../seed.js'
 import { plural, type Command } from './command.js'
 
 export const dbSeed: Command = {
   summary: 'add a test user (through Better Auth) with a few sample artworks, once',
-  help: ['--force        seed even though the database has other users'],
-  options: { force: { type: 'boolean', default: false } },
+  options: [{ flags: '--force', description: 'seed even though the database has other users' }],
   async run({ database, options, out }) {
     const where = describeTarget(database.target)
     out.line(`Seeding ${where}`)
+    const { seedDatabase } = await import('../seed.js') // Better Auth: loaded for this command only
     const report = await seedDatabase(database, { force: options.force === true })
     const { user, artworks, password } = report
     out.line(user.created ? `✅ Created the test user ${user.email} (id ${user.id})` : `✅ The test user ${user.email} is already there (id ${user.id})`)

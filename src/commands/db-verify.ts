@@ -1,12 +1,14 @@
 import { describeTarget } from '../db/url.js'
-import { verifyDatabase, type ItemStatus } from '../verify/index.js'
+import type { ItemStatus } from '../verify/index.js'
 import { plural, type Command } from './command.js'
 
 const MARK: Record<ItemStatus, string> = { ok: '✅', fail: '❌', warn: '⚠️ ' }
 
 export const dbVerify: Command = {
   summary: 'check the live schema: tables, types, foreign keys, indexes, Better Auth, migrations',
+  readOnly: true,
   async run({ database, out }) {
+    const { verifyDatabase } = await import('../verify/index.js') // Better Auth: loaded for this command only
     const where = describeTarget(database.target)
     const report = await verifyDatabase(database.db)
     out.line(`Verifying database ${where}`)

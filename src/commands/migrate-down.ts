@@ -4,12 +4,12 @@ import { plural, type Command } from './command.js'
 
 export const migrateDown: Command = {
   summary: 'undo the last migration',
-  help: [
-    '--to <name>    undo every migration applied after <name>',
-    '--all          undo every migration',
-    '--force        undo even when that deletes users, sessions, accounts or artwork owners',
+  options: [
+    { flags: '--to <name>', description: 'undo every migration applied after <name>' },
+    { flags: '--all', description: 'undo every migration' },
+    { flags: '--force', description: 'undo even when that deletes users, sessions, accounts or artwork owners' },
   ],
-  options: { to: { type: 'string' }, all: { type: 'boolean', default: false }, force: { type: 'boolean', default: false } },
+  examples: ['', '--to 0001_better_auth', '--all --force'],
   validate: (options) => (options.to !== undefined && options.all ? 'give --to or --all, not both' : undefined),
   async run({ database, options, out }) {
     const target: DownTarget = options.all ? { all: true } : typeof options.to === 'string' ? { to: options.to } : { steps: 1 }

@@ -2,15 +2,16 @@ import { createTerminalProgress } from '../cli/terminal-progress.js'
 import { describeTarget } from '../db/url.js'
 import { migrateToLatest, pendingMigrations } from '../migrate.js'
 import { formatSql, planMigrations } from '../migration-sql.js'
-import { plural, type Command } from './command.js'
+import { plural, seconds, type Command } from './command.js'
 
 export const migrateLatest: Command = {
   summary: 'apply every pending migration',
-  help: [
-    '--check        apply nothing; fail when a migration is pending',
-    '--dry-run      apply nothing; print the SQL the pending migrations would run here',
+  options: [
+    { flags: '--check', description: 'apply nothing; fail (exit 1) when a migration is pending' },
+    { flags: '--dry-run', description: 'apply nothing; print the SQL the pending migrations would run here' },
   ],
-  options: { check: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false } },
+  examples: ['', '--check', '--dry-run'],
+  readOnly: (options) => options.check === true || options['dry-run'] === true,
   validate: (options) => (options.check && options['dry-run'] ? 'give --check or --dry-run, not both' : undefined),
   async run({ database, options, out }) {
     const where = describeTarget(database.target)
@@ -21,15 +22,23 @@ export const migrateLatest: Command = {
       out.result({ ok: true, dryRun: true, database: where, migrations: plans })
       return
     }
-    out.line(`✅ Migrating database ${where}...`)
+    const check = options.check === true
+    out.line(check ? `Checking database ${where} for pending migrations...` : `Migrating database ${where}...`)
     // Long index builds draw a status line, on a terminal only (never into --json or a pipe).
     const progress = out.interactive ? createTerminalProgress(database.db, process.stdout) : undefined
-    const steps = await migrateToLatest(database.db, { checkOnly: options.check === true, progress })
-    for (const step of steps) out.line(`✅ Applied ${step.name}`)
+    const started = performance.now()
+    const steps = await migrateToLatest(database.db, {
+      checkOnly: check,
+      progress,
+      // Each line as its migration finishes, not all of them at the end.
+      onMigrated: (step) => out.line(`✅ Applied ${step.name} (${seconds(step.ms)})`),
+    })
     out.line(
       steps.length > 0
-        ? `✅ Migration completed successfully: ${plural(steps.length, 'migration')} applied`
-        : '✅ Database is up to date: nothing to apply',
+        ? `✅ Migration completed successfully: ${plural(steps.length, 'migration')} applied in ${seconds(performance.now() - started)}`
+        : check
+          ? '✅ Database is up to date: no migration is pending'
+          : '✅ Database is up to date: nothing to apply',
     )
     out.result({ ok: true, database: where, applied: steps.map((s) => s.name) })
   },

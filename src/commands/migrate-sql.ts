@@ -9,15 +9,19 @@ const DIALECTS: readonly SqlDialect[] = ['postgres', 'mysql']
 
 export const migrateSql: Command = {
   summary: "write each migration's SQL for a fresh database, as plain .sql files (no database needed)",
-  help: [
-    '--dialect <d>  postgres or mysql (default: the dialect of DATABASE_URL)',
-    '--out <dir>    write 001_better_auth.sql, 002_... into <dir>; without it, print to stdout',
+  options: [
+    {
+      flags: '--dialect <d>',
+      description: 'postgres or mysql (default: the dialect of DATABASE_URL)',
+      parse: (value) => {
+        if (!DIALECTS.includes(value as SqlDialect)) throw new Error('Use postgres or mysql.')
+        return value
+      },
+    },
+    { flags: '--out <dir>', description: 'write 001_better_auth.sql, 002_... into <dir>; without it, print to stdout' },
   ],
-  options: { dialect: { type: 'string' }, out: { type: 'string' } },
-  validate: (options) =>
-    options.dialect !== undefined && !DIALECTS.includes(options.dialect as SqlDialect)
-      ? `--dialect must be postgres or mysql, not "${String(options.dialect)}"`
-      : undefined,
+  readOnly: true,
+  examples: ['--dialect postgres', '--dialect mysql --out sql/'],
   run: () => Promise.reject(new Error('migrate:sql runs offline')),
   async runOffline({ options, out, databaseUrl }) {
     const dialect = (options.dialect as SqlDialect | undefined) ?? sqlDialectOf(parseDatabaseUrl(databaseUrl))

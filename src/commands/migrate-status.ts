@@ -4,6 +4,7 @@ import { plural, type Command } from './command.js'
 
 export const migrateStatus: Command = {
   summary: 'list the migrations, applied (when) or pending, and any drift',
+  readOnly: true,
   async run({ database, out }) {
     const where = describeTarget(database.target)
     const states = await migrationStatus(database.db)

@@ -1,6 +1,6 @@
 import { Kysely, type Dialect, type LogConfig } from 'kysely'
 import type { Database } from './schema.js'
-import type { MigrationLockOptions } from '../engines/engine.js'
+import type { EmbeddedDatabaseOptions, MigrationLockOptions } from '../engines/engine.js'
 import { engineForTarget } from '../engines/index.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './url-parameters.js'
 import { parseDatabaseUrl, sqlDialectOf, type DatabaseTarget, type SqlDialect } from './url.js'
@@ -9,7 +9,7 @@ import { withSafeConnectErrors } from './safe-errors-driver.js'
 
 export { DEFAULT_CONNECT_TIMEOUT_MS }
 
-export interface ConnectOptions extends MigrationLockOptions {
+export interface ConnectOptions extends MigrationLockOptions, EmbeddedDatabaseOptions {
   /** A `DATABASE_URL`; when omitted, the environment's (or `.env`'s), else the embedded default. */
   readonly url?: string
   /** Give up connecting after this many milliseconds (default: `DATABASE_CONNECT_TIMEOUT_MS`, else 10 s). */

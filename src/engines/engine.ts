@@ -148,7 +148,7 @@ export interface MigrationLockOptions {
 }
 
 /** How to open a connection pool: the migration lock's options and the connect timeout. */
-export interface DialectOptions extends MigrationLockOptions {
+export interface DialectOptions extends MigrationLockOptions, EmbeddedDatabaseOptions {
   readonly connectTimeoutMs: number
 }
 
@@ -174,6 +174,26 @@ export interface ArtworkOwnerWriter {
    *   it was read, and the caller rolls back and retries under `FOR UPDATE`.
    */
   setOwners(db: Kysely<any>, changes: readonly ArtworkOwnerChange[]): Promise<number>
+}
+
+/** What creating an embedded database (a PGlite folder) involves, as it happens. */
+export interface DatabaseCreation {
+  /** `template`: the machine's initialised data folder is being made (once); `database`: the folder is being filled. */
+  readonly phase: 'template' | 'database'
+  readonly dataDir: string
+  /** The template folder copied from (or being made). */
+  readonly template?: string
+}
+
+/** Options that only an engine that creates its database itself (PGlite) reads. */
+export interface EmbeddedDatabaseOptions {
+  /**
+   * `false`: a database that does not exist yet is an error (read-only commands), instead of
+   * being created. Default `true`.
+   */
+  readonly createIfMissing?: boolean
+  /** Told when the database is being created, e.g. to say so on the command line. */
+  readonly onCreateDatabase?: (creation: DatabaseCreation) => void
 }
 
 export interface Engine {

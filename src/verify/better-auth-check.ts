@@ -6,6 +6,7 @@
  */
 import { describeError } from '../errors.js'
 import type { CheckItem, VerifyCheck } from './check.js'
+import { howToRun } from '../invocation.js'
 
 export const betterAuthCheck: VerifyCheck = {
   name: 'better-auth',
@@ -30,9 +31,9 @@ export const betterAuthCheck: VerifyCheck = {
         { throwOnUnsafe: false },
       )
     } catch (error) {
-      return [{ status: 'fail', subject: 'getMigrations', detail: `failed: ${describeError(error)}`, fix: 'fix what it names, then run db:verify again' }]
+      return [{ status: 'fail', subject: 'getMigrations', detail: `failed: ${describeError(error)}`, fix: `fix what it names, then run ${howToRun('db:verify')} again` }]
     }
-    const fix = 'run npm run migrate:latest; tables or fields that a Better Auth plugin adds need a migration of their own'
+    const fix = `run ${howToRun('migrate:latest')}; tables or fields that a Better Auth plugin adds need a migration of their own`
     const items: CheckItem[] = []
     const report = (subject: string, detail: string) => items.push({ status: 'fail', subject, detail, fix })
     if (plan.toBeCreated.length > 0) report('tables to create', plan.toBeCreated.map((t) => t.table).join(', '))

@@ -15,6 +15,7 @@ import { sqlDialectOfDb } from '../schema/dialect.js'
 import type { FindingCode } from '../schema/findings.js'
 import { pendingMigrations } from '../migrate.js'
 import { EXPECTED_SCHEMA } from './expected-schema.js'
+import { howToRun } from '../invocation.js'
 
 /** `ok` passed; `fail` makes the run fail; `warn` is worth knowing but fails nothing. */
 export type ItemStatus = 'ok' | 'fail' | 'warn'
@@ -80,6 +81,6 @@ export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOpti
  * pending; otherwise it was removed after they ran, and `sql` puts it back.
  */
 export function restoreFix(context: VerifyContext, sql: string): string {
-  if (context.pendingMigrations.length > 0) return 'run npm run migrate:latest'
+  if (context.pendingMigrations.length > 0) return `run ${howToRun('migrate:latest')}`
   return `the migrations are applied, so it was removed since; recreate it: ${sql}`
 }

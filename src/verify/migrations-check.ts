@@ -1,6 +1,7 @@
 /** Every migration this version of the module has is applied. */
 import { migrationNames } from '../migrate.js'
 import type { VerifyCheck } from './check.js'
+import { howToRun } from '../invocation.js'
 
 export const migrationsCheck: VerifyCheck = {
   name: 'migrations',
@@ -9,6 +10,6 @@ export const migrationsCheck: VerifyCheck = {
     if (pendingMigrations.length === 0) {
       return [{ status: 'ok', subject: 'applied', detail: `all ${migrationNames.length} of this version's migrations` }]
     }
-    return [{ status: 'fail', subject: 'pending', detail: pendingMigrations.join(', '), fix: 'run npm run migrate:latest' }]
+    return [{ status: 'fail', subject: 'pending', detail: pendingMigrations.join(', '), fix: `run ${howToRun('migrate:latest')}` }]
   },
 }

@@ -58,12 +58,15 @@ export function bundle(entry: string): Promise<string> {
   return file
 }
 
-/** Starts `node <bundle of entry> ...args`; `DEBUG` is unset unless `env` sets it. */
+/**
+ * Starts `node <bundle of entry> ...args`; `DEBUG` is unset unless `env` sets it. `FORCE_COLOR`
+ * keeps the CLI's status marks (✅ ❌) in the pipe tests read; a test of plain output unsets it.
+ */
 export async function spawnBundled(entry: string, args: readonly string[], env: Record<string, string | undefined> = {}): Promise<ChildProcess> {
   const file = await bundle(entry)
   return spawn(process.execPath, [file, ...args], {
     cwd: ROOT,
-    env: { ...process.env, DEBUG: undefined, DATABASE_CONNECT_TIMEOUT_MS: undefined, MIGRATION_LOCK_TIMEOUT_MS: undefined, ...env },
+    env: { ...process.env, DEBUG: undefined, NO_COLOR: undefined, FORCE_COLOR: '1', DATABASE_CONNECT_TIMEOUT_MS: undefined, MIGRATION_LOCK_TIMEOUT_MS: undefined, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
 }

@@ -36,6 +36,11 @@ const PID_ANSWER_MS = 2_000
 /** `sun_path` is 108 bytes on Linux, 104 on macOS, NUL included; Node truncates longer paths silently. */
 const MAX_SOCKET_PATH = 103
 
+/** Whether a folder entry belongs to the lock (kept when a failed template copy is cleared away). */
+export function isLockEntry(name: string): boolean {
+  return name === LOCK_SOCKET || name === TAKEOVER_DIR || name === LEGACY_LOCK_FILE
+}
+
 /** Folders this process holds, by real path. */
 const heldHere = new Set<string>()
 /** Told to probers, so that a holder in this same process (another worker thread) is named as such. */

@@ -16,6 +16,6 @@ export const pglite: Engine = {
   catalog: { ...postgres.catalog, sessionId: async () => undefined },
   ddl: postgresDdl(postgres.errors, { online: false }),
   defaultPort: undefined,
-  createDialect: (target) => createPgliteDialect('dataDir' in target ? target.dataDir : undefined),
+  createDialect: (target, options) => createPgliteDialect('dataDir' in target ? target.dataDir : undefined, options),
   createAdapter: () => new PGliteAdapter(),
 }
