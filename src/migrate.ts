@@ -8,7 +8,11 @@
 import { Migrator, NO_MIGRATIONS, sql, type Kysely, type MigrationResult, type MigrationResultSet } from 'kysely'
 import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError } from './errors.js'
 import { forgetChecksums, migrationChecksums, recordChecksums, storedChecksums } from './migration-sql.js'
-import { MIGRATION_NAMES, assertAdoptable, migrationProvider } from './migrations/index.js'
+import { MIGRATION_NAMES } from './migrations/index.js'
+import { assertRunsInOrder, migrationSet, planChain, type AppMigrations } from './migration-set.js'
+import { assertNoBlockingFindings } from './schema/plan.js'
+import { assertAuthSchemaProvided } from './auth-migration/needs.js'
+import type { AuthOptions } from './auth.js'
 import { engineOf } from './engines/index.js'
 import { explainFor } from './db/safe-errors-driver.js'
 import { DataLossError, dataLostByDown } from './down-guard.js'
@@ -27,10 +31,10 @@ export const migrationNames: readonly string[] = MIGRATION_NAMES
  * every migration is written to be resumable (each step looks before it acts), and the steps
  * that must be atomic open their own transactions.
  */
-export function createMigrator(db: Kysely<any>): Migrator {
+export function createMigrator(db: Kysely<any>, options: WithMigrations = {}): Migrator {
   return new Migrator({
     db,
-    provider: migrationProvider,
+    provider: migrationSet(options.migrations).provider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     disableTransactions: true,
@@ -43,7 +47,23 @@ export interface MigrationStep {
   readonly direction: 'Up' | 'Down'
 }
 
-export interface MigrateOptions {
+/** Where the application's own migrations come from. */
+export interface WithMigrations {
+  /**
+   * The application's own migrations, run after the module's (see `migration-set.ts`): what
+   * `loadMigrationsFolder('migrations')` reads, or an object built in code by an application
+   * that bundles. Default: the module's migrations only.
+   */
+  readonly migrations?: AppMigrations
+}
+
+export interface MigrateOptions extends WithMigrations {
+  /**
+   * The Better Auth options the application runs with. When they need schema that no migration
+   * provides (a plugin's tables or fields), the call rejects with `AuthSchemaMissingError` naming
+   * them and `migrate:make --auth`, before anything is read from the database.
+   */
+  readonly authOptions?: AuthOptions
   /** Only check: reject with {@link PendingMigrationsError} when anything is pending, run nothing. */
   readonly checkOnly?: boolean
   /**
@@ -60,14 +80,19 @@ export interface MigrateOptions {
  * and then find nothing left to do.
  */
 export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<MigrationStep[]> {
+  const set = migrationSet(options.migrations)
+  // From data alone: no round trip, so an up-to-date database still costs one query.
+  if (options.authOptions) await assertAuthSchemaProvided(options.authOptions, set)
   return explained(db, async () => {
-    const pending = await pendingMigrations(db)
+    const applied = await appliedMigrations(db)
+    const pending = set.names.filter((name) => !applied.has(name))
     if (pending.length === 0) return []
+    assertRunsInOrder(set, new Set(applied.keys()), pending)
     if (options.checkOnly) throw new PendingMigrationsError(pending)
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
-    await assertAdoptable(db, pending)
-    const steps = unwrap(await withDdlProgress(options.progress, () => createMigrator(db).migrateToLatest()))
+    assertNoBlockingFindings(await planChain(db, set.plannable(pending)))
+    const steps = unwrap(await withDdlProgress(options.progress, () => createMigrator(db, options).migrateToLatest()))
     // Only the process that applied a migration records its checksum: replicas that waited for
     // the lock and found nothing left to do write nothing.
     await recordChecksums(db, steps.map((s) => s.name))
@@ -78,7 +103,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
 /** Where `migrateDown` should stop. */
 export type DownTarget = { readonly steps: 1 } | { readonly to: string } | { readonly all: true }
 
-export interface MigrateDownOptions {
+export interface MigrateDownOptions extends WithMigrations {
   /**
    * Undo even when that deletes users, sessions, accounts or the links from artworks to their
    * owners (see {@link dataLostByDown}). Without it, such a `down` rejects with
@@ -93,15 +118,16 @@ export interface MigrateDownOptions {
  * dropped, forced or not.
  */
 export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps: 1 }, options: MigrateDownOptions = {}): Promise<MigrationStep[]> {
-  if ('to' in target && !migrationNames.includes(target.to)) {
-    throw new UsageError(`there is no migration named "${target.to}"; known: ${migrationNames.join(', ')}`)
+  const set = migrationSet(options.migrations)
+  if ('to' in target && !set.names.includes(target.to)) {
+    throw new UsageError(`there is no migration named "${target.to}"; known: ${set.names.join(', ')}`)
   }
   return explained(db, async () => {
     if (!options.force) {
       const losses = await dataLostByDown(db, await migrationsUndoneBy(db, target))
       if (losses.length > 0) throw new DataLossError(losses)
     }
-    const migrator = createMigrator(db)
+    const migrator = createMigrator(db, options)
     let steps: MigrationStep[]
     if ('steps' in target) steps = unwrap(await migrator.migrateDown())
     else if ('all' in target) steps = unwrap(await migrator.migrateTo(NO_MIGRATIONS))
@@ -134,7 +160,8 @@ export interface MigrationState {
  * Every migration this module knows, with when it was applied and whether it drifted, followed
  * by any migration the database records that the code does not have.
  */
-export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]> {
+export async function migrationStatus(db: Kysely<any>, options: WithMigrations = {}): Promise<MigrationState[]> {
+  const migrationNames = migrationSet(options.migrations).names
   return explained(db, async () => {
     const applied = await appliedMigrations(db)
     const stored = await storedChecksums(db)
@@ -156,9 +183,9 @@ export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]
  * The migrations not applied yet, read in one query without the lock. A database that has never
  * been migrated has no migration table: everything is pending.
  */
-export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+export async function pendingMigrations(db: Kysely<any>, options: WithMigrations = {}): Promise<string[]> {
   const applied = await appliedMigrations(db)
-  return migrationNames.filter((name) => !applied.has(name))
+  return migrationSet(options.migrations).names.filter((name) => !applied.has(name))
 }
 
 /**
