@@ -13,7 +13,7 @@ export class AuthSchemaMissingError extends AuthDbError {
   override name = 'AuthSchemaMissingError'
   constructor(readonly missing: readonly string[]) {
     super(
-      `Better Auth's options need schema that no migration provides (${summarize(missing)}); run artorizer-auth-db migrate:make --auth <name>, review and commit the migration, then migrate:latest`,
+      `Better Auth's options need schema that no migration provides (${summarize(byKind(missing))}); run artorizer-auth-db migrate:make --auth <name>, review and commit the migration, then migrate:latest`,
     )
   }
 }
@@ -22,6 +22,12 @@ export class AuthSchemaMissingError extends AuthDbError {
 export async function assertAuthSchemaProvided(options: AuthOptions, set: MigrationSet): Promise<void> {
   const gap = await authSchemaGap(options, set.schemas())
   if (gap.missing.length > 0) throw new AuthSchemaMissingError(gap.missing)
+}
+
+/** Tables first, then columns, then indexes and keys: the summary names what matters most. */
+export function byKind(missing: readonly string[]): string[] {
+  const rank = (item: string): number => (item.startsWith('table ') ? 0 : item.startsWith('column ') ? 1 : 2)
+  return [...missing].sort((a, b) => rank(a) - rank(b))
 }
 
 /** The first few missing objects, and how many more. */

@@ -11,6 +11,7 @@ import type { SqlDialect } from '../db/url.js'
 import { sqlDialectOfDb } from '../schema/dialect.js'
 import { listColumns, listForeignKeys, listIndexes, tableExists, type ColumnInfo, type ForeignKeyInfo, type IndexInfo } from '../schema/introspect.js'
 import { pendingMigrations } from '../migrate.js'
+import { migrationSet, type AppMigrations, type MigrationSet } from '../migration-set.js'
 
 /** `ok` passed; `fail` makes the run fail; `warn` is worth knowing but fails nothing. */
 export type ItemStatus = 'ok' | 'fail' | 'warn'
@@ -46,13 +47,19 @@ export interface VerifyContext {
   readonly dialect: SqlDialect
   /** The Better Auth options the application runs with (plugins add tables and fields). */
   readonly authOptions: AuthOptions
+  /** The module's and the application's migrations, in order. */
+  readonly migrations: MigrationSet
+  /** The application's migrations as given (for the functions of `migrate.ts`). */
+  readonly appMigrations: AppMigrations | undefined
+  /** Whether the options came from the application (auth.config.ts, or a caller): else Better Auth's core. */
+  readonly hasAuthOptions: boolean
   /** Migrations not applied yet: then "run migrate:latest" is the fix for anything missing. */
   readonly pendingMigrations: readonly string[]
   /** A table's columns, indexes and foreign keys; undefined when the table does not exist. */
   table(name: string): Promise<TableInfo | undefined>
 }
 
-export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOptions): Promise<VerifyContext> {
+export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOptions, migrations?: AppMigrations): Promise<VerifyContext> {
   const tables = new Map<string, Promise<TableInfo | undefined>>()
   const readTable = async (name: string): Promise<TableInfo | undefined> => {
     if (!(await tableExists(db, name))) return undefined
@@ -62,7 +69,10 @@ export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOpti
     db,
     dialect: sqlDialectOfDb(db),
     authOptions,
-    pendingMigrations: await pendingMigrations(db),
+    hasAuthOptions: Object.keys(authOptions).length > 0,
+    migrations: migrationSet(migrations),
+    appMigrations: migrations,
+    pendingMigrations: await pendingMigrations(db, { migrations }),
     table(name) {
       let info = tables.get(name)
       if (!info) tables.set(name, (info = readTable(name)))
