@@ -15,6 +15,8 @@ const TYPESCRIPT = /\.(c|m)?tsx?$/
 /** Error codes with which Node's own loader declines a TypeScript file. */
 const DECLINED = new Set(['ERR_UNKNOWN_FILE_EXTENSION', 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX', 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING', 'ERR_MODULE_NOT_FOUND', 'ERR_INVALID_TYPESCRIPT_SYNTAX'])
 
+const SHARED_PACKAGES = ['artorizer-auth-db', 'kysely', 'better-auth', '@better-auth/core', 'better-call']
+
 /** The module namespace of `file` (an absolute path). */
 export async function importModule(file: string): Promise<Record<string, unknown>> {
   try {
@@ -24,6 +26,8 @@ export async function importModule(file: string): Promise<Record<string, unknown
     if (!TYPESCRIPT.test(file) || !(error instanceof SyntaxError || (code !== undefined && DECLINED.has(code)))) throw error
   }
   const { createJiti } = await import('jiti')
-  const jiti = createJiti(import.meta.url, { interopDefault: false, moduleCache: true, fsCache: false })
+  // The packages the file shares with the caller load natively (require of an ES module, one
+  // instance with the caller's import): `engineOf` tells engines apart by Kysely's adapter class.
+  const jiti = createJiti(import.meta.url, { interopDefault: false, moduleCache: true, fsCache: false, nativeModules: SHARED_PACKAGES })
   return (await jiti.import(file)) as Record<string, unknown>
 }

@@ -4,6 +4,7 @@
  */
 import { passkey } from '@better-auth/passkey'
 import { apiKey } from '@better-auth/api-key'
+import type { BetterAuthOptions } from 'better-auth'
 import { admin, organization, twoFactor, username } from 'better-auth/plugins'
 import { TEST_AUTH_OPTIONS } from './auth-options.js'
 
@@ -22,4 +23,4 @@ export const PLUGIN_AUTH_OPTIONS = {
     },
   },
   plugins: [organization({ teams: { enabled: true } }), twoFactor(), admin(), username(), passkey(), apiKey()],
-} as const
+} satisfies Omit<BetterAuthOptions, 'database'>
