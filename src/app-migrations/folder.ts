@@ -1,7 +1,8 @@
 /**
  * The application's migrations folder: `migrations/` in the working directory by default,
  * another with `--migrations-dir` or `MIGRATIONS_DIR`. Each `.ts`, `.mts`, `.js` or `.mjs` file
- * (not `.d.ts`) is one migration, named by its file name without the extension.
+ * (not `.d.ts`) is one migration, named by its file name without the extension; `index.*` is
+ * skipped (an application that bundles lists its migrations there, for `migrateToLatest`).
  */
 import { existsSync, readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
@@ -26,6 +27,7 @@ export function migrationFiles(dir: string): Map<string, string> {
     const match = MIGRATION_FILE.exec(entry)
     if (!match) continue
     const name = match[1]!
+    if (name === 'index') continue // a list of the folder's migrations for bundlers, not one
     const other = files.get(name)
     if (other) throw new UsageError(`two migrations are named "${name}" in ${dir} (${other.split('/').pop()}, ${entry}); keep one`)
     files.set(name, resolve(dir, entry))
