@@ -123,3 +123,34 @@ describeEachDatabase('Better Auth plugins through a generated migration', (kind)
     return Number((row as { n: number }).n)
   }
 })
+
+describeEachDatabase("Better Auth's own migration on top of the module's schema", (kind) => {
+  let database: AuthDatabase
+  useSuiteDatabase(kind, (opened) => (database = opened.database))
+
+  it('either completes, or leaves a database that db:verify reports with migrate:make --auth as the fix; the generated migration then adopts what it made', async () => {
+    await migrateToLatest(database.db)
+    const own = await getMigrations({ ...OPTIONS, database: { db: database.db, type: database.dialect } })
+    const outcome = await own.runMigrations().then(
+      () => 'completed',
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    )
+    if (kind === 'mysql') {
+      // Its userId columns take the database's default collation; user.id is utf8mb4_bin.
+      expect(outcome).toMatch(/errno: 150|Foreign key constraint is incorrectly formed|incompatible/i)
+      const report = await verifyDatabase(database.db, { authOptions: OPTIONS })
+      const betterAuth = report.checks.find((c) => c.name === 'better-auth')!
+      expect(betterAuth.status).toBe('fail')
+      expect(betterAuth.items.find((i) => i.subject === 'tables to create')?.fix).toMatch(/migrate:make --auth/)
+    } else {
+      expect(outcome).toBe('completed')
+    }
+    const generated = await generateAuthMigration(OPTIONS, { name: 'plugins' })
+    const migrations = { [generated!.name]: { schema: generated!.schema } }
+    await migrateToLatest(database.db, { migrations, authOptions: OPTIONS })
+    const after = await getMigrations({ ...OPTIONS, database: { db: database.db, type: database.dialect } }, { throwOnUnsafe: false })
+    expect({ create: after.toBeCreated.map((t) => t.table), add: after.toBeAdded, indexes: after.toBeAddedIndexes }).toEqual({ create: [], add: [], indexes: [] })
+    const report = await verifyDatabase(database.db, { authOptions: OPTIONS, migrations })
+    expect(report.checks.filter((c) => c.status === 'fail').map((c) => c.name)).toEqual([])
+  })
+})
