@@ -5,7 +5,7 @@
  * every boot needs: a cheap check first (one query, no lock) so an up-to-date database costs one
  * round trip, errors that are thrown instead of returned, and a check-only mode.
  */
-import { Migrator, NO_MIGRATIONS, sql, type Kysely, type MigrationResult, type MigrationResultSet } from 'kysely'
+import { Migrator, NO_MIGRATIONS, sql, type Kysely, type MigrationProvider, type MigrationResult, type MigrationResultSet } from 'kysely'
 import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError } from './errors.js'
 import { forgetChecksums, migrationChecksums, recordChecksums, storedChecksums } from './migration-sql.js'
 import { MIGRATION_NAMES } from './migrations/index.js'
@@ -32,12 +32,21 @@ export const migrationNames: readonly string[] = MIGRATION_NAMES
  * that must be atomic open their own transactions.
  */
 export function createMigrator(db: Kysely<any>, options: WithMigrations = {}): Migrator {
+  return createMigratorFor(db, migrationSet(options.migrations).provider)
+}
+
+/** {@link createMigrator} over any provider (kysely-ctl's config reads the folder only when asked). */
+export function createMigratorFor(db: Kysely<any>, provider: MigrationProvider): Migrator {
   return new Migrator({
     db,
-    provider: migrationSet(options.migrations).provider,
+    provider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     disableTransactions: true,
+    // A release of this module may add a migration after the application's were applied: it
+    // then runs after them, and is undone before them (Kysely orders by execution time).
+    // Application migrations themselves must keep to name order (`assertRunsInOrder`).
+    allowUnorderedMigrations: true,
   })
 }
 
@@ -139,7 +148,11 @@ export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps:
 
 /** The applied migrations that `target` would undo, newest first, as Kysely's Migrator picks them. */
 export async function migrationsUndoneBy(db: Kysely<any>, target: DownTarget): Promise<string[]> {
-  const applied = [...(await appliedMigrations(db)).keys()].sort().reverse()
+  // Newest first by when they ran (then by name), as Kysely's Migrator undoes them.
+  const applied = [...(await appliedMigrations(db)).entries()]
+    .sort(([a, at], [b, bt]) => at.getTime() - bt.getTime() || a.localeCompare(b))
+    .map(([name]) => name)
+    .reverse()
   if ('steps' in target) return applied.slice(0, target.steps)
   if ('all' in target) return applied
   return applied.filter((name) => name > target.to)

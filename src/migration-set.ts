@@ -149,11 +149,14 @@ export async function undoSchemaMigration(db: Kysely<any>, name: string): Promis
   await undoCreations(db, name)
 }
 
-/** Checks `pending` against what is applied: none may sort before an applied one. */
+/**
+ * Checks `pending` against what is applied: no application migration may sort before an applied
+ * one. (A migration of a newer release of this module may: it runs after the application's.)
+ */
 export function assertRunsInOrder(set: MigrationSet, applied: ReadonlySet<string>, pending: readonly string[]): void {
   const lastApplied = set.names.filter((name) => applied.has(name)).at(-1)
   if (!lastApplied) return
-  const early = pending.find((name) => name < lastApplied)
+  const early = pending.find((name) => set.appNames.includes(name) && name < lastApplied)
   if (early) {
     throw new UsageError(`migration "${early}" sorts before "${lastApplied}", which is already applied; rename it with a later prefix (migrate:make gives one)`)
   }

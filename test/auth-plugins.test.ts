@@ -10,6 +10,7 @@ import { sql } from 'kysely'
 import { beforeAll, expect, it } from 'vitest'
 import {
   AuthSchemaMissingError,
+  DataLossError,
   createAuth,
   generateAuthMigration,
   migrateDown,
@@ -108,6 +109,10 @@ describeEachDatabase('Better Auth plugins through a generated migration', (kind)
   })
 
   it('migrate:down --all --force undoes the plugin tables and everything else, and migrate:latest rebuilds it', async () => {
+    // The organization outlives its creator; undoing its table would delete it: refused unless forced.
+    const guarded = migrateDown(database.db, { all: true }, { migrations })
+    await expect(guarded).rejects.toBeInstanceOf(DataLossError)
+    await expect(guarded).rejects.toThrow(/organization \(1 row\) from 20261201120000_plugins/)
     const undone = await migrateDown(database.db, { all: true }, { force: true, migrations })
     expect(undone.map((m) => m.name)).toEqual(['20261201120000_plugins', '0003_indexes', '0002_artorizer_user_link', '0001_better_auth'])
     const again = await migrateToLatest(database.db, { migrations, authOptions: OPTIONS })
