@@ -13,6 +13,7 @@
  */
 import { sql, type Kysely } from 'kysely'
 import { AuthDbError } from './errors.js'
+import { MIGRATION_NAMES } from './migrations/index.js'
 import { createdBy } from './schema/ledger.js'
 import { tableExists, findColumn } from './schema/introspect.js'
 
@@ -36,19 +37,23 @@ export interface DataLoss {
 /**
  * What undoing `migrations` (newest first, as `down` would) would delete: rows of the tables
  * in {@link PROTECTED_TABLES} and non-NULL values of the columns in {@link OWNER_COLUMNS} that
- * those migrations created. Empty when nothing of value would be lost.
+ * those migrations created, and of every table and column that the application's own
+ * migrations created (Better Auth's plugin tables: members, two-factor secrets, passkeys, API
+ * keys; a plugin's fields on `user`). Empty when nothing of value would be lost.
  */
 export async function dataLostByDown(db: Kysely<any>, migrations: readonly string[]): Promise<DataLoss[]> {
   const losses: DataLoss[] = []
   for (const migration of migrations) {
+    // The module's verification tokens and indexes are rebuilt at will; the application's data is not.
+    const application = !MIGRATION_NAMES.includes(migration)
     for (const entry of await createdBy(db, migration)) {
-      if (entry.kind === 'table' && PROTECTED_TABLES.includes(entry.table) && (await tableExists(db, entry.table))) {
+      if (entry.kind === 'table' && (application || PROTECTED_TABLES.includes(entry.table)) && (await tableExists(db, entry.table))) {
         const rows = await countRows(db, entry.table)
         if (rows > 0) losses.push({ migration, table: entry.table, rows })
       }
       if (
         entry.kind === 'column' &&
-        OWNER_COLUMNS.some((c) => c.table === entry.table && c.column === entry.name) &&
+        (application || OWNER_COLUMNS.some((c) => c.table === entry.table && c.column === entry.name)) &&
         (await findColumn(db, entry.table, entry.name))
       ) {
         const rows = await countRows(db, entry.table, entry.name)
@@ -68,7 +73,11 @@ export class DataLossError extends AuthDbError {
 }
 
 export function describeLoss(loss: DataLoss): string {
-  const what = loss.column ? `${loss.table}.${loss.column} (${loss.rows} linked ${loss.rows === 1 ? 'row' : 'rows'})` : `${loss.table} (${loss.rows} ${loss.rows === 1 ? 'row' : 'rows'})`
+  const rows = loss.rows === 1 ? 'row' : 'rows'
+  const owner = OWNER_COLUMNS.some((c) => c.table === loss.table && c.column === loss.column)
+  const what = loss.column
+    ? `${loss.table}.${loss.column} (${loss.rows} ${owner ? `linked ${rows}` : `${rows} with a value`})`
+    : `${loss.table} (${loss.rows} ${rows})`
   return `${what} from ${loss.migration}`
 }
 

@@ -18,18 +18,55 @@ export {
   migrationNames,
   migrationsUndoneBy,
   MIGRATION_TABLE,
-  migrations,
   migrationProvider,
+  withChecksums,
+  createMigratorFor,
   type MigrateOptions,
   type MigrateDownOptions,
   type MigrationStep,
   type MigrationState,
   type DownTarget,
+  type WithMigrations,
 } from './migrate.js'
 export { planMigrations, migrationSql, formatSql, type MigrationSql } from './migration-sql.js'
 export { dataLostByDown, DataLossError, PROTECTED_TABLES, OWNER_COLUMNS, type DataLoss } from './down-guard.js'
 export { timeoutsFromEnv, type TimeoutsFromEnv } from './db/env.js'
 export { findSchemaConflicts } from './migrations/index.js'
+export type { Kysely } from 'kysely'
+// The schema API, for the application's own migrations (see "Your own migrations" in the README).
+export {
+  defineSchema,
+  foldSchemas,
+  type MigrationSchema,
+  type TableModel,
+  type ColumnModel,
+  type ColumnKind,
+  type ColumnType,
+  type ColumnRef,
+  type ColumnDefault,
+  type AddedColumnModel,
+  type IndexModel,
+  type ForeignKeyModel,
+  type Adoption,
+  type FoldedSchema,
+} from './schema/model.js'
+export { ensureTable, ensureNullableColumn, ensureIndex, ensureForeignKey, undoCreations, type EnsureResult } from './schema/online-ddl.js'
+export type { ColumnSpec, IndexSpec, ForeignKeySpec } from './engines/engine.js'
+export {
+  migrationSet,
+  undoSchemaMigration,
+  runSchemaMigration,
+  type AppMigration,
+  type AppMigrations,
+  type SchemaDataMigration,
+  type PlainMigration,
+  type MigrationSet,
+} from './migration-set.js'
+export { loadMigrationsFolder, migrationFiles, migrationsDir, DEFAULT_MIGRATIONS_DIR } from './app-migrations/folder.js'
+export { loadAuthConfig, AUTH_CONFIG_FILES, type AuthConfig, type FindAuthConfigOptions } from './config/auth-config.js'
+export { generateAuthMigration, type GenerateAuthMigrationOptions, type GeneratedAuthMigration } from './auth-migration/generate.js'
+export { authSchemaGap, UnsafeAuthChangeError, type AuthSchemaGap } from './auth-migration/diff.js'
+export { AuthSchemaMissingError } from './auth-migration/needs.js'
 export { createAuth, type AuthOptions } from './auth.js'
 export {
   verifyDatabase,

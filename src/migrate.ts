@@ -8,7 +8,11 @@
 import { Migrator, NO_MIGRATIONS, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult, type MigrationResultSet } from 'kysely'
 import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError } from './errors.js'
 import { checksumMatches, forgetChecksums, migrationChecksums, recordChecksum, storedChecksums } from './migration-sql.js'
-import { MIGRATION_NAMES, assertAdoptable, migrations as schemaMigrations } from './migrations/index.js'
+import { MIGRATION_NAMES } from './migrations/index.js'
+import { assertRunsInOrder, migrationSet, planChain, type AppMigrations } from './migration-set.js'
+import { assertNoBlockingFindings } from './schema/plan.js'
+import { assertAuthSchemaProvided } from './auth-migration/needs.js'
+import type { AuthOptions } from './auth.js'
 import { engineOf } from './engines/index.js'
 import { assertMigratableServer } from './engines/unsupported-servers.js'
 import { explainFor } from './db/safe-errors-driver.js'
@@ -28,76 +32,70 @@ export const migrationNames: readonly string[] = MIGRATION_NAMES
  * every migration is written to be resumable (each step looks before it acts), and the steps
  * that must be atomic open their own transactions.
  */
-export function createMigrator(db: Kysely<any>, provider: MigrationProvider = migrationProvider): Migrator {
+export function createMigrator(db: Kysely<any>, options: WithMigrations = {}): Migrator {
+  return createMigratorFor(db, withChecksums(migrationSet(options.migrations).provider))
+}
+
+/** {@link createMigrator} over any provider, as it is (wrap it in {@link withChecksums} to keep checksums). */
+export function createMigratorFor(db: Kysely<any>, provider: MigrationProvider): Migrator {
   return new Migrator({
     db,
     provider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     disableTransactions: true,
+    // A release of this module may add a migration after the application's were applied: it
+    // then runs after them, and is undone before them (Kysely orders by execution time).
+    // Application migrations themselves must keep to name order (`assertRunsInOrder`).
+    allowUnorderedMigrations: true,
   })
 }
 
 /**
- * The migrations as Kysely's Migrator (and kysely-ctl, through `createMigrator`) runs them: each
- * step also keeps its checksum. `up` records it once its changes are made (before Kysely writes
- * the `kysely_migration` row), `down` forgets it once they are undone (before Kysely deletes the
- * row). Done by the step, not after a whole run, so that a run killed midway, or one driven by
- * kysely-ctl, leaves no applied migration without its checksum.
+ * `source`'s migrations as Kysely's Migrator (and kysely-ctl, through `createMigrator` or
+ * `kysely.config.ts`) runs them: each step also keeps its checksum. `up` records it once its
+ * changes are made (before Kysely writes the `kysely_migration` row), `down` forgets it once they
+ * are undone (before Kysely deletes the row). Done by the step, not after a whole run, so that a
+ * run killed midway, or one driven by kysely-ctl, leaves no applied migration without its
+ * checksum. (Only the module's own migrations have checksums; an application's are its own to
+ * keep unchanged.)
  */
-export const migrations: Readonly<Record<string, Migration>> = Object.fromEntries(
-  Object.entries(schemaMigrations).map(([name, migration]) => [
-    name,
-    {
-      up: async (db: Kysely<any>) => {
-        await migration.up(db)
-        await recordChecksum(db, name)
-      },
-      down: async (db: Kysely<any>) => {
-        await migration.down!(db)
-        await forgetChecksums(db, [name])
-      },
-    } satisfies Migration,
-  ]),
-)
-
-/** Hands Kysely's Migrator the migrations above. */
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => migrations,
-}
-
-/** One migration's outcome in a run. */
-export interface MigrationStep {
-  readonly name: string
-  readonly direction: 'Up' | 'Down'
-}
-
-export interface MigrateOptions {
-  /** Only check: reject with {@link PendingMigrationsError} when anything is pending, run nothing. */
-  readonly checkOnly?: boolean
-  /**
-   * Told when long index builds start and end, e.g. `createTerminalProgress(db, process.stdout)`
-   * to draw them on a terminal. Nothing is reported (or queried for it) when unset.
-   */
-  readonly progress?: DdlProgressReporter
-  /**
-   * Told as each migration's `up` finishes, with its time, so that a command line can print it
-   * then rather than when the whole run ends.
-   */
-  readonly onMigrated?: (step: TimedMigrationStep) => void
-}
-
-/** A migration that ran, and how long its `up` took. */
-export interface TimedMigrationStep extends MigrationStep {
-  readonly ms: number
-}
-
-/** `migrationProvider`, with each `up` reporting to `onMigrated` when it resolves. */
-function reportingProvider(onMigrated: ((step: TimedMigrationStep) => void) | undefined): MigrationProvider {
-  if (!onMigrated) return migrationProvider
+export function withChecksums(source: MigrationProvider): MigrationProvider {
   return {
     async getMigrations() {
-      const migrations = await migrationProvider.getMigrations()
+      const migrations = await source.getMigrations()
+      return Object.fromEntries(
+        Object.entries(migrations).map(([name, migration]) => [
+          name,
+          {
+            up: async (db: Kysely<any>) => {
+              await migration.up(db)
+              await recordChecksum(db, name)
+            },
+            ...(migration.down
+              ? {
+                  down: async (db: Kysely<any>) => {
+                    await migration.down!(db)
+                    await forgetChecksums(db, [name])
+                  },
+                }
+              : {}),
+          } satisfies Migration,
+        ]),
+      )
+    },
+  }
+}
+
+/** The module's own migrations, as {@link createMigrator} hands them to Kysely's Migrator. */
+export const migrationProvider: MigrationProvider = withChecksums(migrationSet().provider)
+
+/** `provider`, with each `up` reporting to `onMigrated` when it resolves. */
+function reportingProvider(provider: MigrationProvider, onMigrated: ((step: TimedMigrationStep) => void) | undefined): MigrationProvider {
+  if (!onMigrated) return provider
+  return {
+    async getMigrations() {
+      const migrations = await provider.getMigrations()
       return Object.fromEntries(
         Object.entries(migrations).map(([name, migration]) => [
           name,
@@ -115,6 +113,48 @@ function reportingProvider(onMigrated: ((step: TimedMigrationStep) => void) | un
   }
 }
 
+/** A migration that ran, and how long its `up` took. */
+export interface TimedMigrationStep extends MigrationStep {
+  readonly ms: number
+}
+
+/** One migration's outcome in a run. */
+export interface MigrationStep {
+  readonly name: string
+  readonly direction: 'Up' | 'Down'
+}
+
+/** Where the application's own migrations come from. */
+export interface WithMigrations {
+  /**
+   * The application's own migrations, run after the module's (see `migration-set.ts`): what
+   * `loadMigrationsFolder('migrations')` reads, or an object built in code by an application
+   * that bundles. Default: the module's migrations only.
+   */
+  readonly migrations?: AppMigrations
+}
+
+export interface MigrateOptions extends WithMigrations {
+  /**
+   * The Better Auth options the application runs with. When they need schema that no migration
+   * provides (a plugin's tables or fields), the call rejects with `AuthSchemaMissingError` naming
+   * them and `migrate:make --auth`, before anything is read from the database.
+   */
+  readonly authOptions?: AuthOptions
+  /** Only check: reject with {@link PendingMigrationsError} when anything is pending, run nothing. */
+  readonly checkOnly?: boolean
+  /**
+   * Told when long index builds start and end, e.g. `createTerminalProgress(db, process.stdout)`
+   * to draw them on a terminal. Nothing is reported (or queried for it) when unset.
+   */
+  readonly progress?: DdlProgressReporter
+  /**
+   * Told as each migration's `up` finishes, with its time, so that a command line can print it
+   * then rather than when the whole run ends.
+   */
+  readonly onMigrated?: (step: TimedMigrationStep) => void
+}
+
 /**
  * Brings the database to the latest migration. Resolves with the migrations that ran (none when
  * the database was up to date); rejects with {@link MigrationFailedError} naming the migration
@@ -122,23 +162,29 @@ function reportingProvider(onMigrated: ((step: TimedMigrationStep) => void) | un
  * and then find nothing left to do.
  */
 export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<MigrationStep[]> {
+  const set = migrationSet(options.migrations)
+  // From data alone: no round trip, so an up-to-date database still costs one query.
+  if (options.authOptions) await assertAuthSchemaProvided(options.authOptions, set)
   return explained(db, async () => {
-    const pending = await pendingMigrations(db)
+    const applied = await appliedMigrations(db)
+    const pending = set.names.filter((name) => !applied.has(name))
     if (pending.length === 0) return []
+    assertRunsInOrder(set, new Set(applied.keys()), pending)
     if (options.checkOnly) throw new PendingMigrationsError(pending)
     await assertMigratableServer(db) // CockroachDB, YugabyteDB, TiDB, Vitess: refused, see README
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
-    await assertAdoptable(db, pending)
-    // Each migration records its checksum as it is applied (see `migrations`).
-    return unwrap(await withDdlProgress(options.progress, () => createMigrator(db, reportingProvider(options.onMigrated)).migrateToLatest()))
+    assertNoBlockingFindings(await planChain(db, set.plannable(pending)))
+    // Each migration records its checksum as it is applied (see `withChecksums`).
+    const provider = reportingProvider(withChecksums(set.provider), options.onMigrated)
+    return unwrap(await withDdlProgress(options.progress, () => createMigratorFor(db, provider).migrateToLatest()))
   })
 }
 
 /** Where `migrateDown` should stop. */
 export type DownTarget = { readonly steps: 1 } | { readonly to: string } | { readonly all: true }
 
-export interface MigrateDownOptions {
+export interface MigrateDownOptions extends WithMigrations {
   /**
    * Undo even when that deletes users, sessions, accounts or the links from artworks to their
    * owners (see {@link dataLostByDown}). Without it, such a `down` rejects with
@@ -153,8 +199,9 @@ export interface MigrateDownOptions {
  * dropped, forced or not.
  */
 export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps: 1 }, options: MigrateDownOptions = {}): Promise<MigrationStep[]> {
-  if ('to' in target && !migrationNames.includes(target.to)) {
-    throw new UsageError(`there is no migration named "${target.to}"; known: ${migrationNames.join(', ')}`)
+  const set = migrationSet(options.migrations)
+  if ('to' in target && !set.names.includes(target.to)) {
+    throw new UsageError(`there is no migration named "${target.to}"; known: ${set.names.join(', ')}`)
   }
   return explained(db, async () => {
     await assertMigratableServer(db)
@@ -162,7 +209,7 @@ export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps:
       const losses = await dataLostByDown(db, await migrationsUndoneBy(db, target))
       if (losses.length > 0) throw new DataLossError(losses)
     }
-    const migrator = createMigrator(db)
+    const migrator = createMigrator(db, options)
     let steps: MigrationStep[]
     if ('steps' in target) steps = unwrap(await migrator.migrateDown())
     else if ('all' in target) steps = unwrap(await migrator.migrateTo(NO_MIGRATIONS))
@@ -173,7 +220,11 @@ export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps:
 
 /** The applied migrations that `target` would undo, newest first, as Kysely's Migrator picks them. */
 export async function migrationsUndoneBy(db: Kysely<any>, target: DownTarget): Promise<string[]> {
-  const applied = [...(await appliedMigrations(db)).keys()].sort().reverse()
+  // Newest first by when they ran (then by name), as Kysely's Migrator undoes them.
+  const applied = [...(await appliedMigrations(db)).entries()]
+    .sort(([a, at], [b, bt]) => at.getTime() - bt.getTime() || a.localeCompare(b))
+    .map(([name]) => name)
+    .reverse()
   if ('steps' in target) return applied.slice(0, target.steps)
   if ('all' in target) return applied
   return applied.filter((name) => name > target.to)
@@ -186,8 +237,9 @@ export interface MigrationState {
   /**
    * `changed`: applied, but the code now runs different SQL than when it was applied (its
    * checksum differs). `unknown`: recorded in the database, but this code has no such migration.
-   * `unchecked`: applied, but no checksum was recorded (by a version that recorded them only at
-   * the end of a whole run, which was cut short), so drift cannot be told.
+   * `unchecked`: one of the module's migrations, applied, but no checksum was recorded (by a
+   * version that recorded them only at the end of a whole run, which was cut short), so drift
+   * cannot be told.
    */
   readonly drift: 'changed' | 'unknown' | 'unchecked' | undefined
 }
@@ -196,7 +248,8 @@ export interface MigrationState {
  * Every migration this module knows, with when it was applied and whether it drifted, followed
  * by any migration the database records that the code does not have.
  */
-export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]> {
+export async function migrationStatus(db: Kysely<any>, options: WithMigrations = {}): Promise<MigrationState[]> {
+  const migrationNames = migrationSet(options.migrations).names
   return explained(db, async () => {
     const applied = await appliedMigrations(db)
     const stored = await storedChecksums(db)
@@ -205,7 +258,7 @@ export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]
     const known: MigrationState[] = migrationNames.map((name) => {
       const checksum = stored.get(name)
       let drift: MigrationState['drift']
-      if (!applied.has(name)) drift = undefined
+      if (!applied.has(name) || !MIGRATION_NAMES.includes(name)) drift = undefined // pending, or the application's own
       else if (checksum === undefined) drift = 'unchecked'
       else if (!checksumMatches(dialect, name, checksum, current.get(name))) drift = 'changed'
       return { name, executedAt: applied.get(name), drift }
@@ -222,9 +275,9 @@ export async function migrationStatus(db: Kysely<any>): Promise<MigrationState[]
  * The migrations not applied yet, read in one query without the lock. A database that has never
  * been migrated has no migration table: everything is pending.
  */
-export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+export async function pendingMigrations(db: Kysely<any>, options: WithMigrations = {}): Promise<string[]> {
   const applied = await appliedMigrations(db)
-  return migrationNames.filter((name) => !applied.has(name))
+  return migrationSet(options.migrations).names.filter((name) => !applied.has(name))
 }
 
 /**

@@ -14,6 +14,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fromNodeHeaders, toNodeHandler } from 'better-auth/node'
 import { connectDatabase, createAuth, explainDatabaseError, migrateToLatest, type AuthDatabase, type MigrationStep } from '../../src/index.js'
+import authOptions from './auth.config.js'
+import { migrations } from './migrations/index.js'
 
 /** How the service treats migrations at boot. */
 export type MigrationMode = 'apply' | 'check'
@@ -61,7 +63,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const database = await connectDatabase({ url: options.url })
   let migrated: MigrationStep[]
   try {
-    migrated = await migrateToLatest(database.db, { checkOnly: options.migrations === 'check' })
+    // The service's own migrations run after the module's; the options are checked against them
+    // all, so a plugin added to auth.config.ts without its migration stops the boot with the fix.
+    migrated = await migrateToLatest(database.db, { checkOnly: options.migrations === 'check', migrations, authOptions })
   } catch (error) {
     await database.db.destroy()
     throw explainDatabaseError(error, database.target)
@@ -105,11 +109,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 function buildAuth(database: AuthDatabase, options: ServerOptions & { baseURL: string }) {
   return createAuth(database, {
+    ...authOptions,
     secret: options.secret,
     baseURL: options.baseURL,
-    emailAndPassword: { enabled: true },
-    // Account deletion: the row goes, and with it (ON DELETE CASCADE) its sessions and artworks.
-    user: { deleteUser: { enabled: true } },
     ...(options.quiet ? { logger: { disabled: true } } : {}),
   })
 }

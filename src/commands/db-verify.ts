@@ -1,17 +1,20 @@
 import { describeTarget } from '../db/url.js'
 import type { ItemStatus } from '../verify/index.js'
 import { plural, type Command } from './command.js'
+import { AUTH_CONFIG_OPTION, MIGRATIONS_DIR_OPTION, appMigrationsFrom, authOptionsFrom } from './app-options.js'
 
 const MARK: Record<ItemStatus, string> = { ok: '✅', fail: '❌', warn: '⚠️ ' }
 
 export const dbVerify: Command = {
   summary: 'check the live schema: tables, types, foreign keys, indexes, Better Auth, migrations',
+  options: [MIGRATIONS_DIR_OPTION, AUTH_CONFIG_OPTION],
   readOnly: true,
-  async run({ database, out }) {
+  async run({ database, options, out }) {
     const { verifyDatabase } = await import('../verify/index.js') // Better Auth: loaded for this command only
     const where = describeTarget(database.target)
-    const report = await verifyDatabase(database.db)
-    out.line(`Verifying database ${where}`)
+    const config = await authOptionsFrom(options)
+    const report = await verifyDatabase(database.db, { authOptions: config?.options, migrations: await appMigrationsFrom(options) })
+    out.line(`Verifying database ${where}${config ? ` for the Better Auth options of ${config.file}` : ''}`)
     for (const check of report.checks) {
       out.line('')
       if (check.items.length === 0) {

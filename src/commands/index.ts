@@ -4,6 +4,7 @@ import { migrateDown } from './migrate-down.js'
 import { migrateLatest } from './migrate-latest.js'
 import { migrateSql } from './migrate-sql.js'
 import { migrateStatus } from './migrate-status.js'
+import { migrateMake } from './migrate-make.js'
 import { dbVerify } from './db-verify.js'
 import { artworksLink } from './artworks-link.js'
 import { dbSeed } from './db-seed.js'
@@ -13,6 +14,7 @@ export const commands: Readonly<Record<string, Command>> = {
   'migrate:down': migrateDown,
   'migrate:status': migrateStatus,
   'migrate:sql': migrateSql,
+  'migrate:make': migrateMake,
   'db:verify': dbVerify,
   'artworks:link': artworksLink,
   'db:seed': dbSeed,

@@ -3,20 +3,29 @@ import { describeTarget } from '../db/url.js'
 import { migrateToLatest, pendingMigrations } from '../migrate.js'
 import { formatSql, planMigrations } from '../migration-sql.js'
 import { plural, seconds, type Command } from './command.js'
+import { AUTH_CONFIG_OPTION, MIGRATIONS_DIR_OPTION, appMigrationsFrom, authOptionsFrom } from './app-options.js'
+import { migrationSet, planChain } from '../migration-set.js'
+import { assertNoBlockingFindings } from '../schema/plan.js'
 
 export const migrateLatest: Command = {
   summary: 'apply every pending migration',
   options: [
     { flags: '--check', description: 'apply nothing; fail (exit 1) when a migration is pending' },
     { flags: '--dry-run', description: 'apply nothing; print the SQL the pending migrations would run here' },
+    MIGRATIONS_DIR_OPTION,
+    AUTH_CONFIG_OPTION,
   ],
   examples: ['', '--check', '--dry-run'],
   readOnly: (options) => options.check === true || options['dry-run'] === true,
   validate: (options) => (options.check && options['dry-run'] ? 'give --check or --dry-run, not both' : undefined),
   async run({ database, options, out }) {
     const where = describeTarget(database.target)
+    const migrations = await appMigrationsFrom(options)
+    const authOptions = (await authOptionsFrom(options))?.options
     if (options['dry-run']) {
-      const plans = await planMigrations(database.db, await pendingMigrations(database.db))
+      const pending = await pendingMigrations(database.db, { migrations })
+      const set = migrationSet(migrations)
+      const plans = set.appNames.length === 0 ? await planMigrations(database.db, pending) : await planAll(database.db, set, pending)
       out.line(`-- Dry run against ${where}: nothing below has been executed.`)
       out.line(plans.length > 0 ? formatSql(plans) : '-- Database is up to date: nothing to apply')
       out.result({ ok: true, dryRun: true, database: where, migrations: plans })
@@ -30,6 +39,8 @@ export const migrateLatest: Command = {
     const steps = await migrateToLatest(database.db, {
       checkOnly: check,
       progress,
+      migrations,
+      authOptions,
       // Each line as its migration finishes, not all of them at the end.
       onMigrated: (step) => out.line(`✅ Applied ${step.name} (${seconds(step.ms)})`),
     })
@@ -42,4 +53,15 @@ export const migrateLatest: Command = {
     )
     out.result({ ok: true, database: where, applied: steps.map((s) => s.name) })
   },
+}
+
+/** The pending migrations' SQL, the application's included (plain Kysely migrations print none). */
+async function planAll(db: import('kysely').Kysely<any>, set: ReturnType<typeof migrationSet>, pending: readonly string[]) {
+  const plans = await planChain(db, set.plannable(pending))
+  assertNoBlockingFindings(plans)
+  return plans.map((plan) => ({
+    name: plan.migration,
+    statements: plan.steps.flatMap((step) => step.statements),
+    schemaStatements: plan.steps.flatMap((step) => step.schemaStatements),
+  }))
 }

@@ -1,13 +1,15 @@
 import { describeTarget } from '../db/url.js'
 import { migrationStatus, type MigrationState } from '../migrate.js'
 import { plural, type Command } from './command.js'
+import { MIGRATIONS_DIR_OPTION, appMigrationsFrom } from './app-options.js'
 
 export const migrateStatus: Command = {
   summary: 'list the migrations, applied (when) or pending, and any drift',
+  options: [MIGRATIONS_DIR_OPTION],
   readOnly: true,
-  async run({ database, out }) {
+  async run({ database, options, out }) {
     const where = describeTarget(database.target)
-    const states = await migrationStatus(database.db)
+    const states = await migrationStatus(database.db, { migrations: await appMigrationsFrom(options) })
     out.line(`Database ${where}`)
     for (const state of states) out.line(describe(state))
     const pending = states.filter((s) => !s.executedAt).length

@@ -7,7 +7,7 @@
  * its migration lock and its error rules. Code outside `src/engines/` asks the engine of a
  * `Kysely` instance ({@link engineOf}) and never branches on which engine it is.
  */
-import type { Dialect, DialectAdapter, Kysely, QueryCompiler } from 'kysely'
+import { sql, type Dialect, type DialectAdapter, type Kysely, type QueryCompiler, type RawBuilder } from 'kysely'
 import type { DatabaseTarget, SqlDialect } from '../db/url.js'
 import type { NetworkMeaning } from './network-errors.js'
 import type { ColumnTypes, DataTypeExpression } from '../schema/column-types.js'
@@ -76,6 +76,20 @@ export interface ColumnSpec {
   readonly column: string
   /** The full SQL type, e.g. read from the referenced column so that both match exactly. */
   readonly type: DataTypeExpression
+  /**
+   * NOT NULL (the column of a table known to be empty, or one with a `default`); nullable when
+   * unset. With a constant default the change stays metadata only on every engine.
+   */
+  readonly notNull?: boolean
+  /** The column's default, as SQL (`'free'`, `false`, `CURRENT_TIMESTAMP`). */
+  readonly default?: RawBuilder<unknown>
+}
+
+/** `null`, or `[default <value>] not null`: what follows a new column's type. */
+export function columnTail(spec: ColumnSpec): RawBuilder<unknown> {
+  const withDefault = spec.default ? sql`default ${spec.default} ` : sql``
+  if (spec.notNull) return sql`${withDefault}not null`
+  return spec.default ? sql`${withDefault}null` : sql`null`
 }
 
 export interface ColumnTypeChange {
@@ -93,6 +107,7 @@ export interface ColumnTypeChange {
  * the SQL run. Recipes act; deciding whether to act (looking at the catalog) is the caller's.
  */
 export interface DdlRecipes {
+  /** Adds a column (nullable unless `spec.notNull`) without rewriting or long-locking the table. */
   addNullableColumn(r: DdlRunner, spec: ColumnSpec): Promise<void>
   createIndex(r: DdlRunner, spec: IndexSpec): Promise<void>
   /** Adds a named `ON DELETE CASCADE` foreign key, validated. */

@@ -6,7 +6,7 @@ import { MysqlAdapter, type Kysely } from 'kysely'
 import type { DatabaseTarget, SqlDialect } from '../db/url.js'
 import type { Engine } from './engine.js'
 import { mysql } from './mysql/index.js'
-import { PGliteAdapter } from './pglite/dialect.js'
+import { PGLITE_ADAPTER, PGliteAdapter } from './pglite/dialect.js'
 import { pglite } from './pglite/index.js'
 import { postgres } from './postgres/index.js'
 
@@ -15,8 +15,10 @@ export { mysql, pglite, postgres }
 
 export function engineOf(db: Kysely<any>): Engine {
   const adapter = db.getExecutor().adapter
-  if (adapter instanceof MysqlAdapter) return mysql
-  if (adapter instanceof PGliteAdapter) return pglite
+  // By brand and class name too, not only by class: a migration file loaded through another
+  // loader may hold its own copy of this module (and of Kysely), whose classes are not these.
+  if (adapter instanceof MysqlAdapter || adapter.constructor.name === 'MysqlAdapter') return mysql
+  if (adapter instanceof PGliteAdapter || (adapter as { [PGLITE_ADAPTER]?: boolean })[PGLITE_ADAPTER] === true) return pglite
   return postgres
 }
 

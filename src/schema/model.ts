@@ -11,8 +11,12 @@
  * says which SQL type a kind is.
  */
 
-/** The kinds of column this module creates. */
-export type ColumnKind = 'key' | 'indexedString' | 'text' | 'shortString' | 'boolean' | 'timestamp' | 'bigint'
+/**
+ * The kinds of column this module creates. `integer` and `json` came with the migrations that
+ * Better Auth's options generate (`migrate:make --auth`): a plugin's number fields, and its
+ * `json`, `string[]` and `number[]` fields (Better Auth's Kysely adapter writes arrays as JSON).
+ */
+export type ColumnKind = 'key' | 'indexedString' | 'text' | 'shortString' | 'boolean' | 'timestamp' | 'bigint' | 'integer' | 'json'
 
 /** A column of another table, by name. */
 export interface ColumnRef {
@@ -24,7 +28,7 @@ export interface ColumnRef {
 export type ColumnType = ColumnKind | { readonly sameAs: ColumnRef }
 
 /** What a column gets when an insert leaves it out: the current time, or a literal. */
-export type ColumnDefault = { readonly now: true } | { readonly literal: string | boolean }
+export type ColumnDefault = { readonly now: true } | { readonly literal: string | boolean | number }
 
 export interface ColumnModel {
   readonly name: string
@@ -61,10 +65,15 @@ export interface TableModel {
   readonly adoption: Adoption
 }
 
-/** A nullable column added to a table that may already exist and be large. */
+/**
+ * A column added to a table that may already exist and be large. Nullable, or NOT NULL with a
+ * `default` (a metadata-only change on PostgreSQL 11+, MySQL 8 and MariaDB 10.3+). A NOT NULL
+ * column without a default is added only to an empty table: the plan refuses, before any change,
+ * a table that holds rows (they would have no value).
+ */
 export interface AddedColumnModel {
   readonly table: string
-  readonly column: ColumnModel & { readonly nullable: true }
+  readonly column: ColumnModel
   /** Added only where the table exists (a table the module does not create, `upload_history`). */
   readonly ifTableExists?: boolean
 }

@@ -11,6 +11,7 @@ import { engineOf } from '../engines/index.js'
 import { executingRunner, type DdlRunner } from './ddl-runner.js'
 import { findColumn, listForeignKeys, listIndexes, tableExists } from './introspect.js'
 import { createdBy, forgetCreation, recordCreation, type LedgerEntry } from './ledger.js'
+import type { ColumnInfo } from './catalog-types.js'
 import type { TableModel } from './model.js'
 import { createTableBuilder, decideIndex, findSameLink, type PlannedStep } from './plan.js'
 
@@ -22,7 +23,7 @@ export async function executeStep(db: Kysely<any>, step: PlannedStep): Promise<v
   const { action, migration } = step
   switch (action.kind) {
     case 'createTable':
-      await ensureTable(db, migration, action.table)
+      await ensureTable(db, migration, action.table, action.sameAs)
       return
     case 'addColumn':
       await ensureNullableColumn(db, migration, action.column)
@@ -44,14 +45,19 @@ export async function executeStep(db: Kysely<any>, step: PlannedStep): Promise<v
  * Creates a table if it does not exist yet, recording it as this migration's. An existing table
  * is left exactly as it is (`present`): adopting it is the planner's job.
  */
-export async function ensureTable(db: Kysely<any>, migration: string, table: TableModel): Promise<EnsureResult> {
+export async function ensureTable(
+  db: Kysely<any>,
+  migration: string,
+  table: TableModel,
+  sameAs?: Readonly<Record<string, ColumnInfo>>,
+): Promise<EnsureResult> {
   if (await tableExists(db, table.name)) return 'present'
   await recordCreation(db, migration, { kind: 'table', table: table.name, name: table.name })
-  await createTableBuilder(db, engineOf(db), table).execute()
+  await createTableBuilder(db, engineOf(db), table, sameAs).execute()
   return 'created'
 }
 
-/** Adds a nullable column without rewriting or long-locking the table. */
+/** Adds a column (nullable, or NOT NULL as the planner allowed) without rewriting or long-locking the table. */
 export async function ensureNullableColumn(db: Kysely<any>, migration: string, spec: ColumnSpec): Promise<EnsureResult> {
   if (await findColumn(db, spec.table, spec.column)) return 'present'
   await recordCreation(db, migration, { kind: 'column', table: spec.table, name: spec.column })

@@ -13,7 +13,7 @@
  * is applied to the snapshot (`applyStep`), which is how 0002 sees the `user.id` that 0001 will
  * create. Nothing is remembered anywhere else.
  */
-import { DummyDriver, Kysely, PostgresIntrospector, sql, type CreateTableBuilder } from 'kysely'
+import { DummyDriver, Kysely, PostgresIntrospector, sql, type CreateTableBuilder, type RawBuilder } from 'kysely'
 import { SchemaConflictError } from '../errors.js'
 import type { ColumnSpec, ColumnTypeChange, Engine, ForeignKeySpec, IndexSpec } from '../engines/engine.js'
 import { CatalogSnapshot, type TableSnapshot } from './catalog.js'
@@ -36,7 +36,12 @@ import type { ColumnKind, ColumnModel, ColumnRef, ForeignKeyModel, IndexModel, M
 
 /** What one step does; the engine's recipe says how. */
 export type StepAction =
-  | { readonly kind: 'createTable'; readonly table: TableModel }
+  | {
+      readonly kind: 'createTable'
+      readonly table: TableModel
+      /** The exact types of columns that copy another column's (`sameAs`), read when planned. */
+      readonly sameAs?: Readonly<Record<string, ColumnInfo>>
+    }
   | { readonly kind: 'addColumn'; readonly column: ColumnSpec; readonly info: ColumnInfo }
   | { readonly kind: 'changeColumnType'; readonly change: ColumnTypeChange; readonly info: ColumnInfo }
   | { readonly kind: 'createIndex'; readonly index: IndexSpec; readonly rebuild: boolean }
@@ -121,12 +126,19 @@ export function offlineDb(engine: Engine): Kysely<any> {
  * Builds `table`'s `create table` in the engine's types: the one statement both the plan and
  * the step compile. A generated key is not marked NOT NULL: its primary key implies it.
  */
-export function createTableBuilder(db: Kysely<any>, engine: Engine, table: TableModel): CreateTableBuilder<string, string> {
+export function createTableBuilder(
+  db: Kysely<any>,
+  engine: Engine,
+  table: TableModel,
+  sameAs: Readonly<Record<string, ColumnInfo>> = {},
+): CreateTableBuilder<string, string> {
   const types = engine.columnTypes
   let builder = db.schema.createTable(table.name).ifNotExists()
   for (const column of table.columns) {
-    if (typeof column.type !== 'string') throw new Error(`${table.name}.${column.name}: a new table's column needs a kind`)
-    builder = builder.addColumn(column.name, types[column.type], (col) => {
+    const copied = sameAs[column.name]
+    if (typeof column.type !== 'string' && !copied) throw new Error(`${table.name}.${column.name}: the type it copies was not resolved`)
+    const type = typeof column.type === 'string' ? types[column.type] : sameTypeAs(copied!)
+    builder = builder.addColumn(column.name, type, (col) => {
       if (column.primaryKey) col = col.primaryKey()
       if (column.generated) col = types.generated(col)
       else if (!column.nullable) col = col.notNull()
@@ -220,8 +232,20 @@ class Planner {
 
     // Then the steps, each applied to the snapshot as it is planned.
     for (const table of this.#schema.tables) {
-      if (!this.catalog.table(table.name)) {
+      if (this.catalog.table(table.name)) continue
+      const copies = table.columns.filter((c) => typeof c.type !== 'string')
+      if (copies.length === 0) {
         await this.#step({ kind: 'createTable', table })
+        this.#createdHere.add(table.name)
+        continue
+      }
+      const sameAs: Record<string, ColumnInfo> = {}
+      for (const column of copies) {
+        const info = this.#resolveColumn(table.name, column)
+        if (info) sameAs[column.name] = { ...info, name: column.name, nullable: column.nullable }
+      }
+      if (Object.keys(sameAs).length === copies.length) {
+        await this.#step({ kind: 'createTable', table, sameAs })
         this.#createdHere.add(table.name)
       }
     }
@@ -267,7 +291,8 @@ class Planner {
     const info = this.#resolveColumn(table, column)
     if (!info) return
     const type = typeof column.type === 'string' ? this.#engine.columnTypes[column.type] : sameTypeAs(info)
-    await this.#step({ kind: 'addColumn', column: { table, column: column.name, type }, info: { ...info, name: column.name, nullable: true } })
+    const spec: ColumnSpec = { table, column: column.name, type, ...(column.nullable ? {} : { notNull: true }), ...defaultSql(column, this.#engine) }
+    await this.#step({ kind: 'addColumn', column: spec, info: { ...info, name: column.name, nullable: column.nullable } })
   }
 
   /** How `column` will read back from the catalog: its kind's type, or the type it copies. */
@@ -376,9 +401,24 @@ class Planner {
     return incoming ? `foreign key "${incoming.name}" uses it` : undefined
   }
 
-  /** A column added to a table that may exist: one already there must have exactly the type it copies. */
+  /**
+   * A column added to a table that may exist: one already there must have exactly the type it
+   * copies, and a required one without a default cannot be added to a table that holds rows.
+   */
   #checkAddedColumn(table: string, model: ColumnModel): void {
     const existing = this.catalog.column(table, model.name)
+    const live = this.catalog.table(table)
+    if (!existing && live && !live.planned && live.hasRows && !model.nullable && !model.default) {
+      this.#report(
+        finding(
+          'required-column-missing',
+          { table, column: model.name },
+          `"${table}" has rows, so the required column "${model.name}" (no default) cannot be added: they would have no value`,
+          'give the field a defaultValue, or make it optional (required: false), fill it, and make it required in a later migration',
+        ),
+      )
+      return
+    }
     if (!existing || typeof model.type === 'string') return
     const source = this.#referencedColumn(model.type.sameAs)
     if (!source || sameType(existing, source)) return
@@ -500,7 +540,7 @@ class Planner {
 export async function recordStep(r: import('./ddl-runner.js').DdlRunner, engine: Engine, action: StepAction): Promise<void> {
   switch (action.kind) {
     case 'createTable':
-      return r.run(createTableBuilder(r.db, engine, action.table).compile())
+      return r.run(createTableBuilder(r.db, engine, action.table, action.sameAs).compile())
     case 'addColumn':
       return engine.ddl.addNullableColumn(r, action.column)
     case 'changeColumnType':
@@ -523,7 +563,7 @@ export function applyStep(catalog: CatalogSnapshot, action: StepAction, engine: 
       const model = action.table
       return catalog.with({
         name: model.name,
-        columns: model.columns.map((c) => engine.catalogColumn(c.name, c.type as ColumnKind, c.nullable && !c.primaryKey)),
+        columns: model.columns.map((c) => action.sameAs?.[c.name] ?? engine.catalogColumn(c.name, c.type as ColumnKind, c.nullable && !c.primaryKey)),
         indexes: (model.uniques ?? []).map((u) => ({ name: u.name, columns: [...u.columns], unique: true, primary: false, valid: true, partial: false })),
         foreignKeys: [],
         hasRows: false,
@@ -559,4 +599,11 @@ export function applyStep(catalog: CatalogSnapshot, action: StepAction, engine: 
       return catalog.with({ ...t, foreignKeys: [...t.foreignKeys.filter((f) => f.name !== fk.name), fk] })
     }
   }
+}
+
+/** The `default` of a column added to an existing table, as SQL; nothing when it has none. */
+function defaultSql(column: ColumnModel, engine: Engine): { default?: RawBuilder<unknown> } {
+  if (!column.default) return {}
+  if ('now' in column.default) return { default: engine.columnTypes.now }
+  return { default: sql.lit(column.default.literal) }
 }

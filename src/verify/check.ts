@@ -14,8 +14,10 @@ import { compareSchema, type Comparison, type ExpectedSchema } from '../schema/c
 import { sqlDialectOfDb } from '../schema/dialect.js'
 import type { FindingCode } from '../schema/findings.js'
 import { pendingMigrations } from '../migrate.js'
-import { EXPECTED_SCHEMA } from './expected-schema.js'
+import { expectedSchema } from './expected-schema.js'
 import { howToRun } from '../invocation.js'
+import { migrationSet, type AppMigrations, type MigrationSet } from '../migration-set.js'
+import { foldSchemas } from '../schema/model.js'
 
 /** `ok` passed; `fail` makes the run fail; `warn` is worth knowing but fails nothing. */
 export type ItemStatus = 'ok' | 'fail' | 'warn'
@@ -53,6 +55,12 @@ export interface VerifyContext {
   readonly dialect: SqlDialect
   /** The Better Auth options the application runs with (plugins add tables and fields). */
   readonly authOptions: AuthOptions
+  /** The module's and the application's migrations, in order. */
+  readonly migrations: MigrationSet
+  /** The application's migrations as given (for the functions of `migrate.ts`). */
+  readonly appMigrations: AppMigrations | undefined
+  /** Whether the options came from the application (auth.config.ts, or a caller): else Better Auth's core. */
+  readonly hasAuthOptions: boolean
   /** Migrations not applied yet: then "run migrate:latest" is the fix for anything missing. */
   readonly pendingMigrations: readonly string[]
   /** A table's columns, indexes and foreign keys; undefined when the table does not exist. */
@@ -61,13 +69,22 @@ export interface VerifyContext {
   readonly comparisons: readonly Comparison[]
 }
 
-export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOptions, expected: ExpectedSchema = EXPECTED_SCHEMA): Promise<VerifyContext> {
-  const pending = await pendingMigrations(db)
+/**
+ * Reads what every check needs once: the pending migrations, and the catalog of every table the
+ * migrations (the module's, then `migrations`) lead to, compared with them.
+ */
+export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOptions, migrations?: AppMigrations): Promise<VerifyContext> {
+  const set = migrationSet(migrations)
+  const expected: ExpectedSchema = expectedSchema(foldSchemas(set.schemas()))
+  const pending = await pendingMigrations(db, { migrations })
   const snapshot = await CatalogSnapshot.read(db, expected.tables.map((table) => table.name))
   const context: VerifyContext = {
     db,
     dialect: sqlDialectOfDb(db),
     authOptions,
+    hasAuthOptions: Object.keys(authOptions).length > 0,
+    migrations: set,
+    appMigrations: migrations,
     pendingMigrations: pending,
     table: async (name) => snapshot.table(name) ?? (await CatalogSnapshot.read(db, [name])).table(name),
     comparisons: [],

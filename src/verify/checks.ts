@@ -6,10 +6,12 @@ import { betterAuthCheck } from './better-auth-check.js'
 import type { VerifyCheck } from './check.js'
 import { driftCheck } from './drift-check.js'
 import { migrationsCheck } from './migrations-check.js'
+import { authOptionsCheck } from './auth-options-check.js'
 import { columnsCheck, foreignKeysCheck, indexesCheck, tablesCheck } from './schema-checks.js'
 
 export const defaultChecks: readonly VerifyCheck[] = [
   migrationsCheck,
+  authOptionsCheck,
   driftCheck,
   tablesCheck,
   columnsCheck,

@@ -10,8 +10,8 @@ import type { CheckItem, VerifyCheck } from './check.js'
 export const driftCheck: VerifyCheck = {
   name: 'drift',
   title: 'Migration drift',
-  async run({ db }) {
-    const drifted = (await migrationStatus(db)).filter((m) => m.drift !== undefined)
+  async run({ db, appMigrations }) {
+    const drifted = (await migrationStatus(db, { migrations: appMigrations })).filter((m) => m.drift !== undefined)
     if (drifted.length === 0) return [{ status: 'ok', subject: 'checksums', detail: 'every applied migration runs the SQL it ran when applied' }]
     return drifted.map(
       (m): CheckItem =>

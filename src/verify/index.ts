@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely'
 import type { AuthOptions } from '../auth.js'
+import type { AppMigrations } from '../migration-set.js'
 import { describeError } from '../errors.js'
 import { createVerifyContext, type CheckItem, type ItemStatus, type VerifyCheck } from './check.js'
 import { defaultChecks } from './checks.js'
@@ -19,6 +20,8 @@ export interface VerifyOptions {
    * tables and fields). Default: Better Auth's core schema.
    */
   readonly authOptions?: AuthOptions
+  /** The application's own migrations (see `migrateToLatest`): their schema counts as expected. */
+  readonly migrations?: AppMigrations
   /** The checks to run (default {@link defaultChecks}). */
   readonly checks?: readonly VerifyCheck[]
 }
@@ -48,7 +51,7 @@ export interface VerificationReport {
  * if (!report.ok) console.error(report.checks.flatMap((c) => c.items).filter((i) => i.status === 'fail'))
  */
 export async function verifyDatabase(db: Kysely<any>, options: VerifyOptions = {}): Promise<VerificationReport> {
-  const context = await createVerifyContext(db, options.authOptions ?? {})
+  const context = await createVerifyContext(db, options.authOptions ?? {}, options.migrations)
   const checks: CheckResult[] = []
   for (const check of options.checks ?? defaultChecks) {
     let items: CheckItem[]

@@ -23,6 +23,9 @@ export const mysqlColumnTypes: ColumnTypes = {
   timestamp: sql`datetime(3)`,
   now: sql`CURRENT_TIMESTAMP(3)`,
   bigint: 'bigint',
+  integer: 'integer',
+  // MariaDB's `json` is `longtext` with a `json_valid` check: it reads back as longtext.
+  json: 'json',
   generated: (column) => column.autoIncrement(),
   tableOptions: (table) => table.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci`),
 }
@@ -39,6 +42,8 @@ export const mysqlCatalogTypes: Readonly<Record<ColumnKind, CatalogType>> = {
   boolean: { type: 'tinyint(1)' },
   timestamp: { type: 'datetime(3)' },
   bigint: { type: 'bigint' },
+  integer: { type: 'int' },
+  json: { type: 'json' },
 }
 
 /** A column of `kind` as `listColumns` reads it back once created. */

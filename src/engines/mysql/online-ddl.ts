@@ -18,7 +18,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { SchemaConflictError } from '../../errors.js'
 import type { DdlRunner } from '../../schema/ddl-runner.js'
-import type { DdlRecipes, ErrorRules, ForeignKeySpec } from '../engine.js'
+import { columnTail, type DdlRecipes, type ErrorRules, type ForeignKeySpec } from '../engine.js'
 import { errorCode, lockRetryPolicy, retryOnLockTimeout } from '../lock-wait.js'
 import { mysqlCatalog } from './catalog.js'
 
@@ -75,7 +75,7 @@ export function mysqlDdl(errors: ErrorRules): DdlRecipes {
   return {
     async addNullableColumn(r, spec) {
       const type = typeof spec.type === 'string' ? sql.raw(spec.type) : spec.type
-      const add = sql`alter table ${sql.table(spec.table)} add column ${sql.ref(spec.column)} ${type} null`
+      const add = sql`alter table ${sql.table(spec.table)} add column ${sql.ref(spec.column)} ${type} ${columnTail(spec)}`
       await withShortLockWait(r, async () => {
         try {
           await r.run(sql`${add}, algorithm=instant`)

@@ -57,7 +57,15 @@ export class PGliteDialect implements Dialect {
 }
 
 /** PostgreSQL semantics, one connection; the migration lock is the connection itself. */
+/**
+ * Marks PGlite's adapter for {@link engineOf} across copies of this module: an application's
+ * migration file loaded by another loader (jiti) may hold a second copy, whose class is not ours.
+ */
+export const PGLITE_ADAPTER = Symbol.for('artorizer-auth-db.pglite-adapter')
+
 export class PGliteAdapter extends PostgresAdapter {
+  readonly [PGLITE_ADAPTER] = true
+
   override async acquireMigrationLock(): Promise<void> {
     // The Migrator holds PGlite's only connection from lock to unlock: nobody else can run.
   }

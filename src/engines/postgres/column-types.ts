@@ -16,6 +16,8 @@ export const postgresColumnTypes: ColumnTypes = {
   timestamp: 'timestamptz',
   now: sql`CURRENT_TIMESTAMP`,
   bigint: 'bigint',
+  integer: 'integer',
+  json: 'jsonb',
   generated: (column) => column.generatedByDefaultAsIdentity(),
   tableOptions: (table) => table,
 }
@@ -28,6 +30,8 @@ export const postgresCatalogTypes: Readonly<Record<ColumnKind, CatalogType>> = {
   boolean: { type: 'boolean' },
   timestamp: { type: 'timestamp with time zone' },
   bigint: { type: 'bigint' },
+  integer: { type: 'integer' },
+  json: { type: 'jsonb' },
 }
 
 const BASE_TYPES: Readonly<Record<ColumnKind, string>> = {
@@ -38,6 +42,8 @@ const BASE_TYPES: Readonly<Record<ColumnKind, string>> = {
   boolean: 'bool',
   timestamp: 'timestamptz',
   bigint: 'int8',
+  integer: 'int4',
+  json: 'jsonb',
 }
 
 /** A column of `kind` as `listColumns` reads it back once created. */

@@ -19,7 +19,7 @@
  */
 import { sql } from 'kysely'
 import type { DdlRunner } from '../../schema/ddl-runner.js'
-import type { DdlRecipes, ErrorRules } from '../engine.js'
+import { columnTail, type DdlRecipes, type ErrorRules } from '../engine.js'
 import { lockRetryPolicy, retryOnLockTimeout } from '../lock-wait.js'
 import { sessionIsPinned } from './pinned-session.js'
 
@@ -77,7 +77,7 @@ export function postgresDdl(errors: ErrorRules, { online }: { readonly online: b
   return {
     async addNullableColumn(r, spec) {
       const type = typeof spec.type === 'string' ? sql.raw(spec.type) : spec.type
-      await withShortLockWait(r, () => r.run(sql`alter table ${sql.table(spec.table)} add column ${sql.ref(spec.column)} ${type} null`))
+      await withShortLockWait(r, () => r.run(sql`alter table ${sql.table(spec.table)} add column ${sql.ref(spec.column)} ${type} ${columnTail(spec)}`))
     },
 
     async createIndex(r, spec) {

@@ -1,0 +1,56 @@
+/**
+ * Migration files as text: a sortable name, and a schema-data migration rendered as TypeScript
+ * that imports the module's exported schema API.
+ */
+import type { MigrationSchema } from '../schema/model.js'
+
+/** `<UTC yyyymmddhhmmss>_<name>`: sorts after the module's `000N_` names and in creation order. */
+export function migrationFileName(name: string, now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14)
+  return `${stamp}_${name}`
+}
+
+/** A value as a TypeScript literal: one line where it fits in `width`, else one entry per line. */
+export function toTypeScriptLiteral(value: unknown, indent = 0, width = 110): string {
+  const inline = inlineLiteral(value)
+  if (indent + inline.length <= width - 12 || value === null || typeof value !== 'object') return inline
+  const pad = ' '.repeat(indent + 2)
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]'
+    return `[\n${value.map((v) => `${pad}${toTypeScriptLiteral(v, indent + 2, width)},`).join('\n')}\n${' '.repeat(indent)}]`
+  }
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
+  return `{\n${entries.map(([k, v]) => `${pad}${key(k)}: ${toTypeScriptLiteral(v, indent + 2, width)},`).join('\n')}\n${' '.repeat(indent)}}`
+}
+
+function inlineLiteral(value: unknown): string {
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+  if (value === null || typeof value !== 'object') return String(value)
+  if (Array.isArray(value)) return `[${value.map(inlineLiteral).join(', ')}]`
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
+  return entries.length === 0 ? '{}' : `{ ${entries.map(([k, v]) => `${key(k)}: ${inlineLiteral(v)}`).join(', ')} }`
+}
+
+function key(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : inlineLiteral(name)
+}
+
+/** A schema-data migration file: doc comment, `schema`, and a `down` that undoes what `up` made. */
+export function renderSchemaMigration({ name, schema, summary }: { name: string; schema: MigrationSchema; summary: readonly string[] }): string {
+  return [
+    '/**',
+    ...summary.map((line) => (line ? ` * ${line}` : ' *')),
+    ' */',
+    "import { defineSchema, undoSchemaMigration, type Kysely } from 'artorizer-auth-db'",
+    '',
+    `export const schema = defineSchema(${toTypeScriptLiteral(schema)})`,
+    '',
+    '/** Removes what `up` created (recorded as it went), newest first; what was already there stays. */',
+    'export async function down(db: Kysely<any>, name: string): Promise<void> {',
+    '  await undoSchemaMigration(db, name)',
+    '}',
+    '',
+    `// ${name}`,
+    '',
+  ].join('\n')
+}

@@ -1,0 +1,133 @@
+/**
+ * `migrate:make --auth` without a database: what Better Auth's options need against the fold of
+ * the migrations, the kinds it picks, what it refuses, the names it gives, and the migration set
+ * that orders the application's migrations after the module's.
+ */
+import { getDatabaseIndexName } from '@better-auth/core/db/internal'
+import { describe, expect, it } from 'vitest'
+import { authSchemaGap, UnsafeAuthChangeError } from '../../src/auth-migration/diff.js'
+import { generateAuthMigration } from '../../src/auth-migration/generate.js'
+import { databaseIndexName } from '../../src/auth-migration/names.js'
+import { migrationFileName, toTypeScriptLiteral } from '../../src/auth-migration/render.js'
+import { migrationTemplate } from '../../src/app-migrations/template.js'
+import { mysql, postgres } from '../../src/engines/index.js'
+import { UsageError } from '../../src/errors.js'
+import { assertRunsInOrder, migrationSet } from '../../src/migration-set.js'
+import { CatalogSnapshot } from '../../src/schema/catalog.js'
+import { defineSchema, foldSchemas, type MigrationSchema } from '../../src/schema/model.js'
+import { offlineDb, planMigrations } from '../../src/schema/plan.js'
+import { PLUGIN_AUTH_OPTIONS } from '../support/plugin-options.js'
+
+const moduleSchemas = (): MigrationSchema[] => migrationSet().schemas()
+
+describe('what Better Auth needs against the migrations', () => {
+  it("finds nothing missing for Better Auth's core options", async () => {
+    expect((await authSchemaGap({ emailAndPassword: { enabled: true } }, moduleSchemas())).missing).toEqual([])
+  })
+
+  it('finds the plugin tables, fields, indexes and keys, in kinds that fit each field', async () => {
+    const gap = await authSchemaGap(PLUGIN_AUTH_OPTIONS, moduleSchemas())
+    const tables = gap.schema.tables.map((t) => t.name)
+    expect(tables).toEqual(['organization', 'team', 'teamMember', 'member', 'invitation', 'twoFactor', 'passkey', 'apikey'])
+    const fold = foldSchemas([...moduleSchemas(), gap.schema])
+    const column = (table: string, name: string) => fold.tables.find((t) => t.name === table)!.columns.find((c) => c.name === name)
+    expect(column('user', 'username')).toEqual({ name: 'username', type: 'key', nullable: true })
+    expect(column('user', 'plan')).toEqual({ name: 'plan', type: 'indexedString', nullable: false, default: { literal: 'free' } })
+    expect(column('user', 'credits')).toEqual({ name: 'credits', type: 'integer', nullable: true })
+    expect(column('user', 'marketingOptIn')).toEqual({ name: 'marketingOptIn', type: 'boolean', nullable: false, default: { literal: false } })
+    expect(column('user', 'lastExportAt')).toEqual({ name: 'lastExportAt', type: 'timestamp', nullable: true })
+    expect(column('user', 'favoriteTags')).toEqual({ name: 'favoriteTags', type: 'json', nullable: true })
+    expect(column('user', 'preferences')).toEqual({ name: 'preferences', type: 'json', nullable: true })
+    expect(column('member', 'userId')).toEqual({ name: 'userId', type: { sameAs: { table: 'user', column: 'id' } }, nullable: false })
+    expect(column('member', 'organizationId')?.type).toEqual({ sameAs: { table: 'organization', column: 'id' } })
+    expect(column('invitation', 'createdAt')?.default).toEqual({ now: true })
+    expect(gap.schema.indexes).toContainEqual({ table: 'user', name: 'user_username_uidx', columns: ['username'], unique: true })
+    expect(gap.schema.foreignKeys).toContainEqual({
+      table: 'member',
+      name: 'member_userId_fk',
+      column: 'userId',
+      references: { table: 'user', column: 'id' },
+      onDelete: 'cascade',
+    })
+    // What the core migrations already make is not made again.
+    expect(gap.missing.filter((m) => /session_userId|user_email|session_token|verification_identifier/.test(m))).toEqual([])
+  })
+
+  it('finds nothing once the generated migration is among the migrations, and null from generateAuthMigration', async () => {
+    const generated = await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { name: 'plugins', now: new Date('2026-12-01T12:00:00Z') })
+    expect(generated!.name).toBe('20261201120000_plugins')
+    expect(generated!.source).toContain("import { defineSchema, undoSchemaMigration, type Kysely } from 'artorizer-auth-db'")
+    expect(await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { migrations: { [generated!.name]: { schema: generated!.schema } } })).toBeNull()
+  })
+
+  it.each([
+    ['a renamed core table', { user: { modelName: 'users' } }, /renaming the core table "user" to "users"/],
+    ['a renamed core field', { user: { fields: { email: 'email_address' } } }, /renaming the core field "user.email" to "email_address"/],
+    ['integer ids', { advanced: { database: { generateId: 'serial' } } }, /makes ids integers/],
+    ['uuid ids', { advanced: { database: { generateId: 'uuid' } } }, /uuid ids/],
+    ['a core column of another type', { user: { additionalFields: { image: { type: 'number' } } } }, /"user"."image" holds a string in the migrations/],
+  ])('refuses %s with one line', async (_what, options, message) => {
+    const refused = authSchemaGap(options as never, moduleSchemas())
+    await expect(refused).rejects.toBeInstanceOf(UnsafeAuthChangeError)
+    await expect(refused).rejects.toThrow(message)
+  })
+
+  it('names indexes as Better Auth does, long names included', () => {
+    const long = 'a_table_with_a_name_long_enough_to_need_the_hash_suffix_of_better_auth'
+    for (const [table, columns, unique] of [['user', ['username'], true], ['member', ['userId'], false], [long, ['someColumnName'], false], [long, ['x', 'y'], true]] as const) {
+      expect(databaseIndexName(table, columns, unique ? 'uidx' : 'idx')).toBe(getDatabaseIndexName(table, { fields: [...columns], unique }))
+    }
+    expect(Buffer.byteLength(databaseIndexName(long, ['someColumnName'], 'fk'))).toBeLessThanOrEqual(63)
+  })
+})
+
+describe('the migration set', () => {
+  const plain = { up: async () => {} }
+  it('puts the application after the module, in name order', () => {
+    const set = migrationSet({ '20261201120000_b': plain, '20261201110000_a': { schema: defineSchema({}) } })
+    expect(set.names).toEqual(['0001_better_auth', '0002_artorizer_user_link', '0003_indexes', '20261201110000_a', '20261201120000_b'])
+    expect(set.plannable(set.names).map((m) => m.name)).toEqual(['0001_better_auth', '0002_artorizer_user_link', '0003_indexes', '20261201110000_a'])
+  })
+  it.each([
+    ['a name of the module', { '0002_artorizer_user_link': plain }, /has the name of one of this module's own/],
+    ['a name among the module', { '0002a_early': plain }, /sorts before this module's "0003_indexes"/],
+    ['neither schema nor up', { '20261201120000_x': {} }, /exports neither `schema`/],
+  ])('refuses %s', (_what, app, message) => {
+    expect(() => migrationSet(app as never)).toThrow(UsageError)
+    expect(() => migrationSet(app as never)).toThrow(message)
+  })
+  it('refuses a pending migration that sorts before an applied one', () => {
+    const set = migrationSet({ '20261201110000_a': plain, '20261201120000_b': plain })
+    expect(() => assertRunsInOrder(set, new Set([...set.names.slice(0, 3), '20261201120000_b']), ['20261201110000_a'])).toThrow(
+      /"20261201110000_a" sorts before "20261201120000_b", which is already applied/,
+    )
+    expect(() => assertRunsInOrder(set, new Set(set.names.slice(0, 4)), ['20261201120000_b'])).not.toThrow()
+  })
+})
+
+describe('migrate:make', () => {
+  it('names a migration with a UTC timestamp that sorts after the module’s', () => {
+    expect(migrationFileName('add_tags', new Date('2026-12-01T09:08:07.654Z'))).toBe('20261201090807_add_tags')
+    expect('20261201090807_add_tags' > '0003_indexes').toBe(true)
+  })
+
+  it.each([postgres, mysql])("writes a template whose schema plans cleanly after the module's on a fresh $name database", async (engine) => {
+    const name = '20261201090807_artwork_comments'
+    const source = migrationTemplate(name, 'artwork_comments')
+    const literal = /export const schema = defineSchema\(([\s\S]*?)\)\n\n/.exec(source)![1]!
+    const schema = defineSchema(new Function(`return (${literal})`)() as MigrationSchema)
+    const db = offlineDb(engine)
+    const plans = await planMigrations(CatalogSnapshot.fresh(engine), [...migrationSet().plannable(migrationSet().names), { name, schema }], db)
+    const own = plans.at(-1)!
+    expect(own.findings).toEqual([])
+    expect(own.steps.map((s) => s.action.kind)).toEqual(['createTable', 'addColumn', 'createIndex', 'addForeignKey'])
+    // user_id copies user.id exactly: on MySQL its character set and collation too.
+    expect(own.steps[0]!.statements[0]).toContain(engine.name === 'mysql' ? '`user_id` varchar(255) character set utf8mb4 collate utf8mb4_bin not null' : '"user_id" text not null')
+    await db.destroy()
+  })
+
+  it('renders literals TypeScript reads back', () => {
+    const value = { a: "it's", 'b-c': 'x\\y', d: [1, true, { e: 'q"q' }], long: 'x'.repeat(120) }
+    expect(new Function(`return (${toTypeScriptLiteral(value)})`)()).toEqual(value)
+  })
+})
