@@ -79,7 +79,7 @@ describeEachDatabase('indexes of tables created in the same migration', (kind) =
         await migrateToLatest(database.db)
         // The checksums that version recorded, as a database migrated then has them.
         for (const [name, [old]] of Object.entries(SUPERSEDED_CHECKSUMS.postgres)) {
-          await database.db.updateTable(CHECKSUM_TABLE).set({ checksum: old! }).where('name', '=', name).execute()
+          await (database.db as Kysely<any>).updateTable(CHECKSUM_TABLE).set({ checksum: old! }).where('name', '=', name).execute()
         }
         expect((await migrationStatus(database.db)).map((m) => [m.name, m.drift])).toEqual(migrationNames.map((name) => [name, undefined]))
         const report = await verifyDatabase(database.db)
