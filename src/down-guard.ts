@@ -15,7 +15,8 @@ import { sql, type Kysely } from 'kysely'
 import { AuthDbError } from './errors.js'
 import { MIGRATION_NAMES } from './migrations/index.js'
 import { createdBy } from './schema/ledger.js'
-import { tableExists, findColumn } from './schema/introspect.js'
+import { engineOf } from './engines/index.js'
+import { findColumn, listReferencingForeignKeys, tableExists } from './schema/introspect.js'
 
 /** Tables whose rows are people's accounts: dropping them signs everyone out for good. */
 export const PROTECTED_TABLES: readonly string[] = ['user', 'session', 'account']
@@ -86,4 +87,51 @@ async function countRows(db: Kysely<any>, table: string, nonNullColumn?: string)
   if (nonNullColumn) query = query.where(nonNullColumn, 'is not', null)
   const row = (await query.executeTakeFirstOrThrow()) as { n: number | string }
   return Number(row.n)
+}
+
+/** Something the module does not own that uses what a `down` would drop. */
+export interface DownBlocker {
+  /** What would be dropped: `user`, or `artwork_jobs.user_id`. */
+  readonly dropped: string
+  /** What uses it, e.g. `foreign key member.userId → user (member_userId_fkey)` or `view user_emails`. */
+  readonly dependent: string
+}
+
+/**
+ * What stands in the way of undoing `migrations` (newest first): foreign keys from tables that
+ * the `down` keeps to tables it drops (Better Auth plugins' tables referencing `user`), and views
+ * over the tables or columns it drops. PostgreSQL refuses such a drop midway (after the other
+ * objects are gone); MySQL leaves a broken view. So `down` refuses before its first change,
+ * forced or not: `--force` accepts losing rows, not breaking someone else's objects.
+ */
+export async function findDownBlockers(db: Kysely<any>, migrations: readonly string[]): Promise<DownBlocker[]> {
+  const entries = (await Promise.all(migrations.map((m) => createdBy(db, m)))).flat()
+  const droppedTables = new Set(entries.filter((e) => e.kind === 'table').map((e) => e.table))
+  const droppedForeignKeys = new Set(entries.filter((e) => e.kind === 'foreign_key').map((e) => `${e.table}.${e.name}`))
+  const catalog = engineOf(db).catalog
+  const blockers: DownBlocker[] = []
+  for (const table of droppedTables) {
+    if (!(await tableExists(db, table))) continue
+    for (const fk of await listReferencingForeignKeys(db, table)) {
+      if (droppedTables.has(fk.table) || droppedForeignKeys.has(`${fk.table}.${fk.name}`)) continue
+      blockers.push({ dropped: table, dependent: `foreign key ${fk.table}.${fk.columns.join(', ')} → ${table} (${fk.name})` })
+    }
+    for (const view of await catalog.listViewsUsing(db, table)) blockers.push({ dropped: table, dependent: `view ${view}` })
+  }
+  for (const entry of entries) {
+    if (entry.kind !== 'column' || droppedTables.has(entry.table) || !(await findColumn(db, entry.table, entry.name))) continue
+    for (const view of await catalog.listViewsUsing(db, entry.table, entry.name)) blockers.push({ dropped: `${entry.table}.${entry.name}`, dependent: `view ${view}` })
+  }
+  return blockers
+}
+
+/** `down` would drop what {@link DownBlocker | objects it does not own} use; nothing was changed. */
+export class DownBlockedError extends AuthDbError {
+  override name = 'DownBlockedError'
+  constructor(readonly blockers: readonly DownBlocker[]) {
+    const byDropped = new Map<string, string[]>()
+    for (const b of blockers) byDropped.set(b.dropped, [...(byDropped.get(b.dropped) ?? []), b.dependent])
+    const uses = [...byDropped].map(([dropped, dependents]) => `${dropped} is used by ${dependents.join(' and ')}`).join('; ')
+    super(`migrate:down would drop objects that others depend on and changed nothing: ${uses}. They are not this module's: drop them (or their foreign keys) first, or keep this migration`)
+  }
 }

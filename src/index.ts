@@ -29,7 +29,7 @@ export {
   type WithMigrations,
 } from './migrate.js'
 export { planMigrations, migrationSql, formatSql, type MigrationSql } from './migration-sql.js'
-export { dataLostByDown, DataLossError, PROTECTED_TABLES, OWNER_COLUMNS, type DataLoss } from './down-guard.js'
+export { dataLostByDown, DataLossError, findDownBlockers, DownBlockedError, PROTECTED_TABLES, OWNER_COLUMNS, type DataLoss, type DownBlocker } from './down-guard.js'
 export { timeoutsFromEnv, type TimeoutsFromEnv } from './db/env.js'
 export { findSchemaConflicts } from './migrations/index.js'
 export type { Kysely } from 'kysely'

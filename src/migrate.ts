@@ -6,7 +6,7 @@
  * round trip, errors that are thrown instead of returned, and a check-only mode.
  */
 import { Migrator, NO_MIGRATIONS, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult, type MigrationResultSet } from 'kysely'
-import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError } from './errors.js'
+import { AuthDbError, MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError, describeError } from './errors.js'
 import { checksumMatches, forgetChecksums, migrationChecksums, recordChecksum, storedChecksums } from './migration-sql.js'
 import { MIGRATION_NAMES } from './migrations/index.js'
 import { assertRunsInOrder, migrationSet, planChain, type AppMigrations } from './migration-set.js'
@@ -16,7 +16,7 @@ import type { AuthOptions } from './auth.js'
 import { engineOf } from './engines/index.js'
 import { assertMigratableServer } from './engines/unsupported-servers.js'
 import { explainFor } from './db/safe-errors-driver.js'
-import { DataLossError, dataLostByDown } from './down-guard.js'
+import { DataLossError, DownBlockedError, dataLostByDown, findDownBlockers } from './down-guard.js'
 import { withDdlProgress, type DdlProgressReporter } from './schema/ddl-progress.js'
 
 /** Kysely's default table names, so `kysely migrate:list` (kysely-ctl) sees the same state. */
@@ -75,7 +75,14 @@ export function withChecksums(source: MigrationProvider): MigrationProvider {
             ...(migration.down
               ? {
                   down: async (db: Kysely<any>) => {
-                    await migration.down!(db)
+                    // Checked again here, so that kysely-ctl's down is refused too.
+                    const blockers = await findDownBlockers(db, [name])
+                    if (blockers.length > 0) throw new DownBlockedError(blockers)
+                    try {
+                      await migration.down!(db)
+                    } catch (error) {
+                      throw await putBack(db, name, migration, error)
+                    }
                     await forgetChecksums(db, [name])
                   },
                 }
@@ -84,6 +91,23 @@ export function withChecksums(source: MigrationProvider): MigrationProvider {
         ]),
       )
     },
+  }
+}
+
+/**
+ * A `down` that failed midway has removed part of what the migration made, while Kysely still
+ * records it as applied. Its `up` (which looks before it acts) makes what is missing again, so
+ * that the history matches the schema; the error says whether that worked.
+ */
+async function putBack(db: Kysely<any>, name: string, migration: Migration, error: unknown): Promise<Error> {
+  try {
+    await migration.up(db)
+    return new AuthDbError(`undoing ${name} failed midway (${describeError(error)}); what it had removed was made again, so it is still applied and the schema matches it`, { cause: error })
+  } catch (restoreError) {
+    return new AuthDbError(
+      `undoing ${name} failed midway (${describeError(error)}) and putting it back failed too (${describeError(restoreError)}); it is still recorded as applied: run migrate:down again to finish undoing it, or migrate:latest after a migrate:down`,
+      { cause: error },
+    )
   }
 }
 
@@ -205,8 +229,12 @@ export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps:
   }
   return explained(db, async () => {
     await assertMigratableServer(db)
+    const undone = await migrationsUndoneBy(db, target)
+    // Forced or not: `--force` accepts losing rows, not breaking objects the module does not own.
+    const blockers = await findDownBlockers(db, undone)
+    if (blockers.length > 0) throw new DownBlockedError(blockers)
     if (!options.force) {
-      const losses = await dataLostByDown(db, await migrationsUndoneBy(db, target))
+      const losses = await dataLostByDown(db, undone)
       if (losses.length > 0) throw new DataLossError(losses)
     }
     const migrator = createMigrator(db, options)
@@ -307,7 +335,7 @@ function unwrap({ error, results = [] }: MigrationResultSet): MigrationStep[] {
   if (error !== undefined) {
     const failed = results.find((result: MigrationResult) => result.status === 'Error')
     // Refused before this run changed anything: the conflict itself is the answer.
-    if (error instanceof SchemaConflictError && !results.some((result) => result.status === 'Success')) throw error
+    if ((error instanceof SchemaConflictError || error instanceof DownBlockedError) && !results.some((result) => result.status === 'Success')) throw error
     throw new MigrationFailedError(failed?.migrationName, error)
   }
   return results

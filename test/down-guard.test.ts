@@ -4,7 +4,7 @@
  */
 import { getMigrations } from 'better-auth/db/migration'
 import { sql, type Kysely } from 'kysely'
-import { afterEach, beforeEach, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, expect, it } from 'vitest'
 import { createAuth, dataLostByDown, DataLossError, migrateDown, migrateToLatest, migrationNames, migrationsUndoneBy, MIGRATION_TABLE } from '../src/index.js'
 import { listColumns, tableExists } from '../src/schema/introspect.js'
 import { runCli } from './support/bundled-cli.js'
@@ -15,8 +15,6 @@ import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 const AUTH_OPTIONS = TEST_AUTH_OPTIONS
 
 describeEachDatabase('migrate:down and data', (kind) => {
-  // Several CLI processes per test; PGlite opens its folder anew in each (seconds on a busy 2-core machine).
-  vi.setConfig({ testTimeout: 150_000 })
   let testDb: TestDatabase
   beforeEach(async () => {
     testDb = await createTestDatabase(kind)

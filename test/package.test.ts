@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
-const SLOW = 300_000
+const SLOW = 600_000
 
 interface Run {
   readonly code: number

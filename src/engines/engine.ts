@@ -26,6 +26,8 @@ export interface CatalogReader {
   listForeignKeys(db: Kysely<any>, table: string): Promise<ForeignKeyInfo[]>
   /** The tables whose foreign keys reference `table`. */
   listReferencingTables(db: Kysely<any>, table: string): Promise<string[]>
+  /** The views that read `table` (or, given, its `column`): dropping it would break them, or be refused. */
+  listViewsUsing(db: Kysely<any>, table: string, column?: string): Promise<string[]>
   listColumnDefaults(db: Kysely<any>, table: string): Promise<ColumnDefaultInfo[]>
   /** MySQL's storage engine and default collation; undefined where tables have none. */
   tableStorage(db: Kysely<any>, table: string): Promise<{ engine: string; collation: string } | undefined>

@@ -5,10 +5,10 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, inject } from 'vitest'
 import { runCli, type ProcessResult } from './bundled-cli.js'
 import { connectDatabase, type AuthDatabase } from '../../src/index.js'
+import { testDatabaseName } from './leftovers.js'
 
 export type DatabaseKind = 'pglite' | 'postgres' | 'mysql'
 export const DATABASE_KINDS: readonly DatabaseKind[] = ['pglite', 'postgres', 'mysql']
@@ -51,7 +51,7 @@ export function describeEachDatabase(title: string, body: (kind: DatabaseKind) =
 
 /** Creates an empty database of `kind` with a unique name. */
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
-  const name = `t_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
+  const name = testDatabaseName() // names its creator, so that a later run can tell it was left behind
   if (kind === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'artorizer-pglite-'))
     cpSync(inject('pgliteTemplate'), dir, { recursive: true })

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
+import { dropLeftovers } from './leftovers.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -59,7 +60,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('postgresUrl', postgresUrl)
   project.provide('mysqlUrl', mysqlUrl)
   project.provide('unavailable', unavailable)
+  // What interrupted runs left behind (only what is provably dead: other runs may share the
+  // servers), at the start; and at the end, this run's own that a killed worker did not drop.
+  const servers = { postgres: postgresUrl, mysql: mysqlUrl }
+  const dropped = await dropLeftovers(servers)
+  if (dropped.length > 0) console.warn(`🧹 dropped ${dropped.length} test databases left by earlier runs`)
   return async () => {
+    await dropLeftovers(servers, { alsoMine: true })
     await Promise.all(stops.map((stop) => stop()))
   }
 }

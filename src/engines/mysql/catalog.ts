@@ -87,6 +87,21 @@ export const mysqlCatalog: CatalogReader = {
     return [...byName.values()]
   },
 
+  /**
+   * MySQL and MariaDB drop a table or column under a view without a word, leaving the view
+   * broken; MariaDB has no `VIEW_TABLE_USAGE`, so the views are found in their stored
+   * definitions, which name every table as `db`.`table` (and, for a column, `column` after it).
+   */
+  async listViewsUsing(db, table, column) {
+    const escape = (name: string) => `\`${name.replace(/`/g, '``')}\``.replace(/[\\%_]/g, (c) => `\\${c}`)
+    const { rows } = await sql<{ name: string }>`
+      select table_name as name from information_schema.views
+      where table_schema = database()
+        and view_definition like concat('%', ${'`'}, replace(database(), ${'`'}, ${'``'}), ${'`.'}, ${escape(table)}, '%')
+        ${column === undefined ? sql`` : sql`and view_definition like ${`%${escape(column)}%`}`}`.execute(db)
+    return rows.map((r) => r.name).sort()
+  },
+
   async listReferencingTables(db, table) {
     const { rows } = await sql<{ table: string }>`
       select distinct table_name as ${sql.ref('table')} from information_schema.key_column_usage

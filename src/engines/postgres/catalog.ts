@@ -23,6 +23,21 @@ function parseJsonArray(value: string[] | string | null): string[] {
 }
 
 export const postgresCatalog: CatalogReader = {
+  /** Views and materialized views whose rules depend on the table (or the column): `drop` refuses while they exist. */
+  async listViewsUsing(db, table, column) {
+    const { rows } = await sql<{ name: string }>`
+    select distinct v.relname as name
+    from pg_depend d
+    join pg_rewrite r on r.oid = d.objid
+    join pg_class v on v.oid = r.ev_class
+    join pg_class t on t.oid = d.refobjid
+    join pg_namespace n on n.oid = t.relnamespace
+    where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_class'::regclass
+      and n.nspname = current_schema() and t.relname = ${table} and v.oid <> t.oid
+      ${column === undefined ? sql`` : sql`and d.refobjsubid = (select a.attnum from pg_attribute a where a.attrelid = t.oid and a.attname = ${column})`}`.execute(db)
+    return rows.map((r) => r.name).sort()
+  },
+
   async tableExists(db, table) {
     const { rows } = await sql`select 1 as found from pg_class c join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = current_schema() and c.relname = ${table} and c.relkind in ('r', 'p')`.execute(db)
