@@ -18,4 +18,5 @@ export const pglite: Engine = {
   defaultPort: undefined,
   createDialect: (target) => createPgliteDialect('dataDir' in target ? target.dataDir : undefined),
   createAdapter: () => new PGliteAdapter(),
+  forServer: async () => pglite,
 }

@@ -24,4 +24,5 @@ export const postgres: Engine = {
   createDialect: (target, options) => createPostgresDialect(connectionOf(target), options),
   createAdapter: (options) => new PostgresLockingAdapter(options),
   createQueryCompiler: () => new PostgresQueryCompiler(),
+  forServer: async () => postgres,
 }
