@@ -52,10 +52,10 @@ describeEachDatabase('dry run and drift', (kind) => {
 
   it('plans nothing for an up-to-date database and only the pending migration after a down', async () => {
     expect((await cli('migrate:latest', '--dry-run')).stdout).toContain('nothing to apply')
-    await migrateDown(database.db)
+    await migrateDown(database.db, { to: '0002_artorizer_user_link' })
     const { stdout } = await cli('migrate:latest', '--dry-run', '--json')
     const result = JSON.parse(stdout) as { migrations: { name: string; statements: string[] }[] }
-    expect(result.migrations.map((m) => m.name)).toEqual(['0003_indexes'])
+    expect(result.migrations.map((m) => m.name)).toEqual(['0003_indexes', '0004_exact_job_ids'])
     expect(result.migrations[0]!.statements.join('\n')).toContain('artwork_jobs_user_id_created_at_idx')
     await migrateToLatest(database.db)
   })
