@@ -49,6 +49,7 @@ describeEachDatabase('migrate:down and data', (kind) => {
 
   it('refuses a down that would unlink artworks from their owners, saying how many, and changes nothing', async () => {
     await migratedWithAUser()
+    expect((await cli('migrate:down')).code).toBe(0) // 0004 changes a collation back: nothing is lost
     expect((await cli('migrate:down')).code).toBe(0) // 0003 drops indexes only: nothing is lost
 
     const refused = await cli('migrate:down')
