@@ -306,7 +306,7 @@ describe('arguments the CLI does not take', () => {
     const { code, stderr } = await runCli(['migrate:down', '--to', '9999_nope'], { DATABASE_URL: 'pglite:memory' })
     expect(code).toBe(2)
     expect(stderr.trim().split('\n')).toHaveLength(1)
-    expect(stderr).toContain('there is no migration named "9999_nope"; known: 0001_better_auth, 0002_artorizer_user_link, 0003_indexes')
+    expect(stderr).toContain('there is no migration named "9999_nope"; known: 0001_better_auth, 0002_artorizer_user_link, 0003_indexes, 0004_exact_job_ids')
   })
 })
 

@@ -52,7 +52,7 @@ describeEachDatabase('the boot check', (kind) => {
       statements.length = 0
       const error = await migrateToLatest(database.db, { checkOnly: true }).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(PendingMigrationsError)
-      expect((error as PendingMigrationsError).pending).toEqual(['0003_indexes'])
+      expect((error as PendingMigrationsError).pending).toEqual(['0004_exact_job_ids'])
       expect(statements).toHaveLength(1)
     } finally {
       await migrateToLatest(database.db)
@@ -85,7 +85,7 @@ describeEachDatabase('the boot check', (kind) => {
     const impatient = await connectDatabase({ url: testDb.url, lockTimeoutMs: 1 })
     try {
       await migrateDown(database.db)
-      expect((await migrateToLatest(impatient.db)).map((step) => step.name)).toEqual(['0003_indexes'])
+      expect((await migrateToLatest(impatient.db)).map((step) => step.name)).toEqual(['0004_exact_job_ids'])
     } finally {
       await release()
       await impatient.db.destroy()

@@ -17,7 +17,7 @@ describeEachDatabase('the migrate commands', (kind) => {
     const first = await cli('migrate:latest')
     expect(first.code).toBe(0)
     for (const name of migrationNames) expect(first.stdout).toMatch(new RegExp(`✅ Applied ${name} \\(\\d+\\.\\d s\\)`))
-    expect(first.stdout).toMatch(/✅ Migration completed successfully: 3 migrations applied in \d+\.\d s/)
+    expect(first.stdout).toMatch(/✅ Migration completed successfully: 4 migrations applied in \d+\.\d s/)
     const second = await cli('migrate:latest', '--json')
     expect(second.code).toBe(0)
     expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, applied: [] })
@@ -33,9 +33,9 @@ describeEachDatabase('the migrate commands', (kind) => {
 
   it('migrate:down undoes exactly one, and says so when there is nothing left', async () => {
     const one = await cli('migrate:down', '--json')
-    expect(JSON.parse(one.stdout)).toMatchObject({ ok: true, reverted: ['0003_indexes'] })
+    expect(JSON.parse(one.stdout)).toMatchObject({ ok: true, reverted: ['0004_exact_job_ids'] })
     const status = JSON.parse((await cli('migrate:status', '--json')).stdout) as { migrations: { status: string }[] }
-    expect(status.migrations.map((m) => m.status)).toEqual(['applied', 'applied', 'pending'])
+    expect(status.migrations.map((m) => m.status)).toEqual(['applied', 'applied', 'applied', 'pending'])
     expect((await cli('migrate:down', '--all')).code).toBe(0)
     const none = await cli('migrate:down')
     expect(none.code).toBe(0)
@@ -45,7 +45,7 @@ describeEachDatabase('the migrate commands', (kind) => {
   it('migrate:latest --check fails naming the pending migrations', async () => {
     const { code, stderr } = await cli('migrate:latest', '--check')
     expect(code).toBe(1)
-    expect(stderr).toContain('pending migrations 0001_better_auth, 0002_artorizer_user_link, 0003_indexes')
+    expect(stderr).toContain('pending migrations 0001_better_auth, 0002_artorizer_user_link, 0003_indexes, 0004_exact_job_ids')
   })
 })
 

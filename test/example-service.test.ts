@@ -80,7 +80,7 @@ describeEachDatabase('example router-backend over HTTP', (kind) => {
   })
 
   it('migrated the empty database at boot', () => {
-    expect(server.migrated.map((step) => step.name)).toEqual(['0001_better_auth', '0002_artorizer_user_link', '0003_indexes', '20261201000000_artwork_shares'])
+    expect(server.migrated.map((step) => step.name)).toEqual(['0001_better_auth', '0002_artorizer_user_link', '0003_indexes', '0004_exact_job_ids', '20261201000000_artwork_shares'])
   })
 
   it('answers 401 to the artwork routes without a session', async () => {
@@ -170,7 +170,7 @@ describeEachDatabase('example router-backend with MIGRATIONS=check', (kind) => {
     const check = { url: testDb.url, port: 0, secret: SECRET, quiet: true, migrations: 'check' } as const
     const refused = startServer(check)
     await expect(refused).rejects.toBeInstanceOf(PendingMigrationsError)
-    await expect(refused).rejects.toThrow(/pending migrations 0001_better_auth, 0002_artorizer_user_link, 0003_indexes, 20261201000000_artwork_shares/)
+    await expect(refused).rejects.toThrow(/pending migrations 0001_better_auth, 0002_artorizer_user_link, 0003_indexes, 0004_exact_job_ids, 20261201000000_artwork_shares/)
 
     const database = await testDb.connect()
     try {

@@ -54,10 +54,10 @@ describeEachDatabase('dry run and drift', (kind) => {
 
   it('plans nothing for an up-to-date database and only the pending migration after a down', async () => {
     expect((await cli('migrate:latest', '--dry-run')).stdout).toContain('nothing to apply')
-    await migrateDown(database.db)
+    await migrateDown(database.db, { to: '0002_artorizer_user_link' })
     const { stdout } = await cli('migrate:latest', '--dry-run', '--json')
     const result = JSON.parse(stdout) as { migrations: { name: string; statements: string[] }[] }
-    expect(result.migrations.map((m) => m.name)).toEqual(['0003_indexes'])
+    expect(result.migrations.map((m) => m.name)).toEqual(['0003_indexes', '0004_exact_job_ids'])
     expect(result.migrations[0]!.statements.join('\n')).toContain('artwork_jobs_user_id_created_at_idx')
     await migrateToLatest(database.db)
   })
@@ -92,13 +92,16 @@ describe('migrate:sql', () => {
       const out = join(dir, dialect)
       const { code } = await runCli(['migrate:sql', '--dialect', dialect, '--out', out], { DATABASE_URL: 'oracle://not-a-database' })
       expect(code).toBe(0)
-      expect(readdirSync(out).sort()).toEqual(['001_better_auth.sql', '002_artorizer_user_link.sql', '003_indexes.sql'])
+      expect(readdirSync(out).sort()).toEqual(['001_better_auth.sql', '002_artorizer_user_link.sql', '003_indexes.sql', '004_exact_job_ids.sql'])
       const first = readFileSync(join(out, '001_better_auth.sql'), 'utf8')
       expect(first).toContain(dialect === 'mysql' ? 'create table if not exists `user`' : 'create table if not exists "user"')
       expect(first).not.toMatch(BOOKKEEPING)
     }
     expect(readFileSync(join(dir, 'postgres', '003_indexes.sql'), 'utf8')).toContain('create index concurrently if not exists "artwork_jobs_user_id_created_at_idx"')
     expect(readFileSync(join(dir, 'mysql', '002_artorizer_user_link.sql'), 'utf8')).toContain('algorithm=instant')
+    // 0004: MySQL 8's byte-exact collation offline (MariaDB's is chosen when a server is there); nothing on PostgreSQL.
+    expect(readFileSync(join(dir, 'mysql', '004_exact_job_ids.sql'), 'utf8')).toContain('modify column `job_id` varchar(255) character set utf8mb4 collate utf8mb4_0900_bin not null')
+    expect(readFileSync(join(dir, 'postgres', '004_exact_job_ids.sql'), 'utf8')).not.toMatch(/alter table/)
   })
 
   it('prints to stdout without --out, and refuses an unknown dialect', async () => {

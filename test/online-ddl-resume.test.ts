@@ -71,14 +71,14 @@ describeEachDatabase('resuming the online linking steps', (kind) => {
 
   it('finishes a run that stopped after adding the column (no index, no foreign key)', async () => {
     await addColumn()
-    expect((await migrateToLatest(db)).map((s) => s.name)).toEqual([LINK, '0003_indexes'])
+    expect((await migrateToLatest(db)).map((s) => s.name)).toEqual([LINK, '0003_indexes', '0004_exact_job_ids'])
     await expectCompleteAndValid()
   })
 
   it('finishes a run that stopped after the index (no foreign key)', async () => {
     await addColumn()
     await ensureIndex(db, LINK, USER_ID_INDEX)
-    expect((await migrateToLatest(db)).map((s) => s.name)).toEqual([LINK, '0003_indexes'])
+    expect((await migrateToLatest(db)).map((s) => s.name)).toEqual([LINK, '0003_indexes', '0004_exact_job_ids'])
     await expectCompleteAndValid()
   })
 
@@ -86,7 +86,7 @@ describeEachDatabase('resuming the online linking steps', (kind) => {
     await addColumn()
     await ensureIndex(db, LINK, USER_ID_INDEX)
     await ensureForeignKey(db, LINK, USER_ID_FK)
-    expect((await migrateToLatest(db)).map((s) => s.name)).toEqual([LINK, '0003_indexes'])
+    expect((await migrateToLatest(db)).map((s) => s.name)).toEqual([LINK, '0003_indexes', '0004_exact_job_ids'])
     await expectCompleteAndValid()
   })
 

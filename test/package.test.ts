@@ -122,7 +122,7 @@ await database.db.destroy()
     )
     const result = await run(process.execPath, ['esm.mjs'], app)
     expect(result.stderr).toBe('')
-    expect(JSON.parse(result.stdout)).toEqual({ applied: ['0001_better_auth', '0002_artorizer_user_link', '0003_indexes'], email: 'ada@example.com' })
+    expect(JSON.parse(result.stdout)).toEqual({ applied: ['0001_better_auth', '0002_artorizer_user_link', '0003_indexes', '0004_exact_job_ids'], email: 'ada@example.com' })
   }, SLOW)
 
   it.concurrent('works from CommonJS require() (no top-level await in the entry)', async (context) => {
@@ -144,7 +144,7 @@ connectDatabase({ url: 'postgres://nobody@127.0.0.1:1/none', connectTimeoutMs: 5
     // Some Node versions warn that require(esm) is experimental; nothing else may be printed.
     expect(result.stderr.split('\n').filter((line) => line && !/ExperimentalWarning|--trace-warnings/.test(line))).toEqual([])
     expect(result.code).toBe(0)
-    expect(JSON.parse(result.stdout)).toEqual({ names: ['0001_better_auth', '0002_artorizer_user_link', '0003_indexes'], refused: true })
+    expect(JSON.parse(result.stdout)).toEqual({ names: ['0001_better_auth', '0002_artorizer_user_link', '0003_indexes', '0004_exact_job_ids'], refused: true })
   }, SLOW)
 
   it.concurrent('has types that resolve under tsc with module NodeNext, from .mts and .cts', async (context) => {
@@ -204,7 +204,7 @@ export async function boot(): Promise<MigrationStep[]> {
     expect(result.stderr).not.toMatch(/❌|Error/)
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('0001_better_auth')
-    expect(result.stdout).toMatch(/3 migrations pending/)
+    expect(result.stdout).toMatch(/4 migrations pending/)
   }, SLOW)
 
   it.concurrent('its bin: --version, and every command with --help, a usage error (plain and --json) and --json output', async (context) => {

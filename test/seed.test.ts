@@ -83,7 +83,7 @@ describeEachDatabase('db:seed', (kind) => {
     const freshDatabase = await fresh.connect()
     try {
       await expect(seedDatabase(freshDatabase)).rejects.toThrow(
-        'pending migrations 0001_better_auth, 0002_artorizer_user_link, 0003_indexes; run npx artorizer-auth-db migrate:latest',
+        'pending migrations 0001_better_auth, 0002_artorizer_user_link, 0003_indexes, 0004_exact_job_ids; run npx artorizer-auth-db migrate:latest',
       )
     } finally {
       await freshDatabase.db.destroy()

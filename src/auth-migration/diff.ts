@@ -190,7 +190,7 @@ export function diffAuthSchema(authSchema: Readonly<Record<string, AuthTable>>, 
     }
   }
   if (problems.length > 0) throw new UnsafeAuthChangeError(problems)
-  return { schema: { tables, columns, indexes, foreignKeys }, missing }
+  return { schema: { tables, columns, kindChanges: [], indexes, foreignKeys }, missing }
 }
 
 /**

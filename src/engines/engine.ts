@@ -232,6 +232,12 @@ export interface Engine {
   readonly errors: ErrorRules
   /** What a reader of `migrate:sql`'s files must know to run them on this engine (one SQL comment line). */
   readonly sqlScriptNote: string
+  /**
+   * This engine as the server behind `db` needs it: the MySQL engine answers MariaDB's flavour
+   * for MariaDB (whose byte-exact collation has another name), every other engine itself. The
+   * catalog snapshot asks once, so plans and `db:verify` use the server's own types.
+   */
+  forServer(db: Kysely<any>): Promise<Engine>
   /** The server's port when a URL names none; undefined for an embedded engine. */
   readonly defaultPort: number | undefined
   readonly artworkOwners: ArtworkOwnerWriter

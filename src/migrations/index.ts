@@ -16,6 +16,7 @@ import { assertNoBlockingFindings, planMigrations, tablesOf, type MigrationPlan,
 import * as betterAuth from './0001_better_auth.js'
 import * as artorizerUserLink from './0002_artorizer_user_link.js'
 import * as indexes from './0003_indexes.js'
+import * as exactJobIds from './0004_exact_job_ids.js'
 
 /** A migration of this module: its frozen schema data and how to undo it. */
 export interface SchemaMigration {
@@ -27,6 +28,7 @@ const modules: Readonly<Record<string, SchemaMigration>> = {
   '0001_better_auth': betterAuth,
   '0002_artorizer_user_link': artorizerUserLink,
   '0003_indexes': indexes,
+  '0004_exact_job_ids': exactJobIds,
 }
 
 /** Every migration's name, in the order they run. */

@@ -14,6 +14,7 @@ import type { Kysely } from 'kysely'
 import type { Engine } from '../engines/engine.js'
 import { engineOf } from '../engines/index.js'
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from './catalog-types.js'
+import { createdTables } from './ledger.js'
 import {
   findDuplicate,
   findOrphan,
@@ -33,6 +34,11 @@ export interface TableSnapshot {
   readonly storageEngine: string | null
   /** Made by a step of this plan: not in the database yet, and empty. */
   readonly planned: boolean
+  /**
+   * Created by one of this module's migrations (its ledger, `artorizer_schema_objects`, says so;
+   * true for a planned table), as opposed to adopted. Absent: not known, taken as adopted.
+   */
+  readonly created?: boolean
 }
 
 /** Questions about the rows of tables that exist; a fresh database has none to ask about. */
@@ -50,6 +56,10 @@ const NO_DATA: DataProbe = {
   anyValue: async () => undefined,
   longest: async () => 0,
   referencingForeignKeys: async () => [],
+}
+
+async function tablesCreatedByModule(db: Kysely<any>): Promise<ReadonlySet<string>> {
+  return new Set(await createdTables(db))
 }
 
 function liveProbe(db: Kysely<any>): DataProbe {
@@ -76,13 +86,15 @@ export class CatalogSnapshot {
     this.liveDb = liveDb
   }
 
-  /** Reads `tables` (those that exist) from `db`'s catalog. */
+  /** Reads `tables` (those that exist) from `db`'s catalog, and which of them this module created. */
   static async read(db: Kysely<any>, tables: Iterable<string>): Promise<CatalogSnapshot> {
-    const engine = engineOf(db)
+    const engine = await engineOf(db).forServer(db)
     const read = new Map<string, TableSnapshot>()
+    const created = await tablesCreatedByModule(db)
     for (const name of new Set(tables)) {
       if (!(await engine.catalog.tableExists(db, name))) continue
       read.set(name, {
+        created: created.has(name),
         name,
         columns: await engine.catalog.listColumns(db, name),
         indexes: await engine.catalog.listIndexes(db, name),

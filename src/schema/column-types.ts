@@ -19,6 +19,8 @@ export interface ColumnTypes {
   readonly key: DataTypeExpression
   /** Other strings that carry a unique or plain index (emails, provider ids). */
   readonly indexedString: DataTypeExpression
+  /** An indexed string compared byte for byte, trailing spaces included (`artwork_jobs.job_id`). */
+  readonly exactString: DataTypeExpression
   /** Unindexed, unbounded text. */
   readonly text: DataTypeExpression
   /** Short enumerations such as a job status. */
@@ -77,6 +79,7 @@ export function valueFamily(column: ColumnInfo): ValueFamily {
 export const KIND_FAMILIES: Readonly<Record<ColumnKind, ValueFamily>> = {
   key: 'string',
   indexedString: 'string',
+  exactString: 'string',
   text: 'string',
   shortString: 'string',
   boolean: 'boolean',

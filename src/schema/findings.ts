@@ -21,6 +21,7 @@ export type FindingCode =
   | 'column-not-nullable'
   /** A key column is narrower than the ids written there, and cannot be widened here. */
   | 'key-too-narrow'
+  | 'column-kind-change-lossy'
   /** The primary key is not the model's. */
   | 'primary-key'
   /** A column that must become unique holds duplicates. */

@@ -73,6 +73,13 @@ export async function createdBy(db: Kysely<any>, migration: string): Promise<Led
   return rows.map((r) => ({ kind: r.kind as ObjectKind, table: r.table_name as string, name: r.object_name as string }))
 }
 
+/** Every table a migration of this module created (and `down` has not removed). */
+export async function createdTables(db: Kysely<any>): Promise<string[]> {
+  if (!(await tableExists(db, LEDGER_TABLE))) return []
+  const rows = await db.selectFrom(LEDGER_TABLE).select('table_name').where('kind', '=', 'table').execute()
+  return rows.map((r) => r.table_name as string)
+}
+
 /** Forgets an object after `down` removed it. */
 export async function forgetCreation(db: Kysely<any>, entry: LedgerEntry): Promise<void> {
   await db

@@ -12,11 +12,14 @@
  */
 
 /**
- * The kinds of column this module creates. `integer` and `json` came with the migrations that
- * Better Auth's options generate (`migrate:make --auth`): a plugin's number fields, and its
- * `json`, `string[]` and `number[]` fields (Better Auth's Kysely adapter writes arrays as JSON).
+ * The kinds of column this module creates. `exactString` is an indexed string compared byte for
+ * byte on every engine, as PostgreSQL compares `text`: no case or accent folding, and trailing
+ * spaces count (MySQL 8's `utf8mb4_0900_bin`, MariaDB's `utf8mb4_nopad_bin`; `utf8mb4_bin` pads).
+ * `integer` and `json` came with the migrations that Better Auth's options generate
+ * (`migrate:make --auth`): a plugin's number fields, and its `json`, `string[]` and `number[]`
+ * fields (Better Auth's Kysely adapter writes arrays as JSON).
  */
-export type ColumnKind = 'key' | 'indexedString' | 'text' | 'shortString' | 'boolean' | 'timestamp' | 'bigint' | 'integer' | 'json'
+export type ColumnKind = 'key' | 'indexedString' | 'exactString' | 'text' | 'shortString' | 'boolean' | 'timestamp' | 'bigint' | 'integer' | 'json'
 
 /** A column of another table, by name. */
 export interface ColumnRef {
@@ -99,17 +102,38 @@ export interface ForeignKeyModel {
   readonly ifTableExists?: boolean
 }
 
+/**
+ * A column of a table that an earlier migration made, given another kind: a fix forward of what
+ * that column compares or holds. Only ever lossless (every value keeps its exact content, and
+ * no two values become equal), checked by the planner before any change.
+ */
+export interface ColumnKindChangeModel {
+  readonly table: string
+  readonly column: string
+  /** The kind it had; `down` gives it back. */
+  readonly from: ColumnKind
+  readonly to: ColumnKind
+  readonly nullable: boolean
+  /**
+   * Changed only where this module created the table (its ledger says so). An adopted `legacy`
+   * table is the application's: it keeps its column as it is (`db:verify` warns).
+   */
+  readonly createdTablesOnly: true
+}
+
 /** Everything one migration makes, in the order it makes it. */
 export interface MigrationSchema {
   readonly tables: readonly TableModel[]
   readonly columns: readonly AddedColumnModel[]
+  /** Columns given another kind, after the columns are added and before the indexes. */
+  readonly kindChanges: readonly ColumnKindChangeModel[]
   readonly indexes: readonly IndexModel[]
   readonly foreignKeys: readonly ForeignKeyModel[]
 }
 
 /** Freezes a migration's schema deeply: released data never changes, not even by accident. */
 export function defineSchema(schema: Partial<MigrationSchema>): MigrationSchema {
-  return deepFreeze({ tables: [], columns: [], indexes: [], foreignKeys: [], ...schema })
+  return deepFreeze({ tables: [], columns: [], kindChanges: [], indexes: [], foreignKeys: [], ...schema })
 }
 
 function deepFreeze<T>(value: T): T {
@@ -153,6 +177,11 @@ export function foldSchemas(schemas: readonly MigrationSchema[]): FoldedSchema {
       const table = tables.get(added.table) ?? { name: added.table, columns: [], adoption: 'legacy' as const, optional: added.ifTableExists === true }
       table.columns.push(added.column)
       tables.set(added.table, table)
+    }
+    for (const change of schema.kindChanges) {
+      const table = tables.get(change.table)
+      const index = table?.columns.findIndex((c) => c.name === change.column) ?? -1
+      if (table && index >= 0) table.columns[index] = { ...table.columns[index]!, type: change.to }
     }
     indexes.push(...schema.indexes)
     foreignKeys.push(...schema.foreignKeys)

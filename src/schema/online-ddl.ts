@@ -10,9 +10,11 @@ import type { ColumnSpec, ColumnTypeChange, ForeignKeySpec, IndexSpec } from '..
 import { engineOf } from '../engines/index.js'
 import { executingRunner, type DdlRunner } from './ddl-runner.js'
 import { findColumn, listForeignKeys, listIndexes, tableExists } from './introspect.js'
-import { createdBy, forgetCreation, recordCreation, type LedgerEntry } from './ledger.js'
+import { describeError } from '../errors.js'
+import { describeCatalogType, hasCatalogType } from './column-types.js'
+import { createdBy, createdTables, forgetCreation, recordCreation, type LedgerEntry } from './ledger.js'
 import type { ColumnInfo } from './catalog-types.js'
-import type { TableModel } from './model.js'
+import type { ColumnKindChangeModel, TableModel } from './model.js'
 import { createTableBuilder, decideIndex, findSameLink, type PlannedStep } from './plan.js'
 
 /** `created`: made now; `present`: already there by that name; `adopted`: an equivalent exists. */
@@ -53,7 +55,7 @@ export async function ensureTable(
 ): Promise<EnsureResult> {
   if (await tableExists(db, table.name)) return 'present'
   await recordCreation(db, migration, { kind: 'table', table: table.name, name: table.name })
-  await createTableBuilder(db, engineOf(db), table, sameAs).execute()
+  await createTableBuilder(db, await engineOf(db).forServer(db), table, sameAs).execute()
   return 'created'
 }
 
@@ -169,6 +171,33 @@ export async function undoCreations(
       }
     }
   })
+}
+
+/**
+ * Gives each column of `changes` its `from` kind back, newest first: `down` of a migration whose
+ * schema has `kindChanges`. A column is changed back only where the migration could have changed
+ * it (a table this module created, the column of the `to` type now); anything else is left
+ * alone. Going back may make values equal that were distinct (`JOB-4` and `job-4` under a
+ * case-insensitive collation): the statement then fails whole, changing nothing, and the error
+ * names a value to rename or remove first.
+ */
+export async function undoKindChanges(db: Kysely<any>, migration: string, changes: readonly ColumnKindChangeModel[]): Promise<void> {
+  const engine = await engineOf(db).forServer(db)
+  const created = new Set(await createdTables(db))
+  for (const change of [...changes].reverse()) {
+    if (!created.has(change.table)) continue
+    const column = await findColumn(db, change.table, change.column)
+    if (!column || !hasCatalogType(column, engine.catalogTypes[change.to])) continue
+    const back: ColumnTypeChange = { table: change.table, column: change.column, type: engine.columnTypes[change.from], nullable: change.nullable }
+    try {
+      await onOneConnection(db, (r) => engine.ddl.changeColumnType(r, back))
+    } catch (error) {
+      if (!engine.errors.isUniqueViolation(error)) throw error
+      throw new SchemaConflictError([
+        `${migration} cannot be undone: "${change.table}"."${change.column}" holds values that are distinct now but equal as ${describeCatalogType(engine.catalogTypes[change.from])} (${describeError(error)}); rename or remove one of each pair, then run migrate:down again`,
+      ])
+    }
+  }
 }
 
 /** Session settings (`lock_timeout`, `foreign_key_checks`) must apply to the statements they guard. */

@@ -24,6 +24,7 @@ import {
   canReference,
   canWidenLosslessly,
   describeColumnType,
+  hasCatalogType,
   isUnboundedString,
   sameType,
   sameTypeAs,
@@ -32,7 +33,7 @@ import {
 } from './column-types.js'
 import { recordingRunner } from './ddl-runner.js'
 import { blockingFindings, finding, type Finding } from './findings.js'
-import type { ColumnKind, ColumnModel, ColumnRef, ForeignKeyModel, IndexModel, MigrationSchema, TableModel } from './model.js'
+import type { ColumnKind, ColumnKindChangeModel, ColumnModel, ColumnRef, ForeignKeyModel, IndexModel, MigrationSchema, TableModel } from './model.js'
 
 /** What one step does; the engine's recipe says how. */
 export type StepAction =
@@ -76,6 +77,7 @@ export function tablesOf(schemas: readonly MigrationSchema[]): string[] {
   for (const schema of schemas) {
     for (const table of schema.tables) names.add(table.name)
     for (const added of schema.columns) names.add(added.table)
+    for (const change of schema.kindChanges) names.add(change.table)
     for (const index of schema.indexes) names.add(index.table)
     for (const fk of schema.foreignKeys) names.add(fk.table).add(fk.references.table)
   }
@@ -226,6 +228,7 @@ class Planner {
       if (live && !live.planned && table.adoption === 'strict') await this.#adoptStrict(table, live, toAdd, toWiden)
     }
     for (const added of this.#schema.columns) this.#checkAddedColumn(added.table, added.column)
+    const toRetype = this.#schema.kindChanges.flatMap((change) => this.#checkKindChange(change))
     for (const index of this.#schema.indexes) await this.#checkIndex(index, toWiden)
     for (const fk of this.#schema.foreignKeys) await this.#checkForeignKey(fk)
     if (blockingFindings(this.findings).length > 0) return { migration: this.#migration, findings: this.findings, steps: [] }
@@ -257,6 +260,9 @@ class Planner {
     for (const change of toWiden) {
       const current = this.catalog.column(change.table, change.column)!
       await this.#step({ kind: 'changeColumnType', change, info: { ...current, ...this.#typeInfoOf(change, current) } })
+    }
+    for (const { change, target } of toRetype) {
+      await this.#step({ kind: 'changeColumnType', change: { table: change.table, column: change.column, type: this.#engine.columnTypes[change.to], nullable: change.nullable }, info: target })
     }
     for (const index of this.#schema.indexes) {
       const table = this.catalog.table(index.table)
@@ -399,6 +405,32 @@ class Planner {
     if (outgoing) return `foreign key "${outgoing.name}" uses it`
     const incoming = (await this.catalog.data(live.name).referencingForeignKeys(live.name)).find((fk) => fk.referencedColumns.includes(column))
     return incoming ? `foreign key "${incoming.name}" uses it` : undefined
+  }
+
+  /**
+   * A column to give another kind: only in a table this module created (an adopted one keeps its
+   * column), only when it is not of that type already, and only when no value can change or
+   * become equal to another (`canWidenLosslessly`: as wide, a character set that holds every
+   * character, a binary collation). Returns the change to make, with the column as it will read back.
+   */
+  #checkKindChange(change: ColumnKindChangeModel): { change: ColumnKindChangeModel; target: ColumnInfo }[] {
+    const table = this.catalog.table(change.table)
+    const column = this.catalog.column(change.table, change.column)
+    if (!table || !column || !(table.planned || table.created)) return []
+    const target = { ...this.#engine.catalogColumn(change.column, change.to, column.nullable), name: change.column }
+    if (hasCatalogType(column, this.#engine.catalogTypes[change.to])) return []
+    if (!canWidenLosslessly(column, target)) {
+      this.#report(
+        finding(
+          'column-kind-change-lossy',
+          { table: change.table, column: change.column },
+          `"${change.table}"."${change.column}" is ${describeColumnType(column)}, which cannot become ${describeColumnType(target)} without changing values`,
+          `give it that type yourself, or rename the table`,
+        ),
+      )
+      return []
+    }
+    return [{ change, target }]
   }
 
   /**
@@ -569,6 +601,7 @@ export function applyStep(catalog: CatalogSnapshot, action: StepAction, engine: 
         hasRows: false,
         storageEngine: null,
         planned: true,
+        created: true,
       })
     }
     case 'addColumn': {

@@ -19,7 +19,7 @@ function frozenPaths(value: unknown, path = 'schema'): string[] {
 
 describe('foldSchemas of the migrations', () => {
   it('lists the migrations in order', () => {
-    expect(MIGRATION_NAMES).toEqual(['0001_better_auth', '0002_artorizer_user_link', '0003_indexes'])
+    expect(MIGRATION_NAMES).toEqual(['0001_better_auth', '0002_artorizer_user_link', '0003_indexes', '0004_exact_job_ids'])
   })
 
   it('ends with the four Better Auth tables, artwork_jobs and the optional upload_history', () => {
@@ -98,7 +98,7 @@ describe('schema data is frozen', () => {
 
   it('defineSchema fills the missing lists and freezes what it is given', () => {
     const schema = defineSchema({ indexes: [{ table: 't', name: 't_a_idx', columns: ['a'] }] })
-    expect(schema).toEqual({ tables: [], columns: [], indexes: [{ table: 't', name: 't_a_idx', columns: ['a'] }], foreignKeys: [] })
+    expect(schema).toEqual({ tables: [], columns: [], kindChanges: [], indexes: [{ table: 't', name: 't_a_idx', columns: ['a'] }], foreignKeys: [] })
     expect(frozenPaths(schema)).toEqual([])
   })
 })

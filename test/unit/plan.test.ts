@@ -1,6 +1,7 @@
 /** The planner with no database behind it: a fresh database's plan, and the index and key decisions. */
 import { describe, expect, it } from 'vitest'
 import { mysql, pglite, postgres, type Engine } from '../../src/engines/index.js'
+import { mariadb } from '../../src/engines/mysql/index.js'
 import { MIGRATION_NAMES, plannable } from '../../src/migrations/index.js'
 import { CatalogSnapshot } from '../../src/schema/catalog.js'
 import type { ForeignKeyInfo, IndexInfo } from '../../src/schema/catalog-types.js'
@@ -59,7 +60,9 @@ describe.each([postgres, mysql, pglite])('a fresh database on $name, planned off
     const plans = await planFresh(engine)
     expect(plans.map((p) => p.migration)).toEqual(MIGRATION_NAMES)
     expect(plans.flatMap((p) => p.findings)).toEqual([])
-    expect(Object.fromEntries(plans.map((p) => [p.migration, p.steps.map(describeStep)]))).toEqual(FRESH_STEPS)
+    // 0004 changes job_id's collation on MySQL/MariaDB; PostgreSQL's text already compares bytes.
+    const exact = engine.sqlDialect === 'mysql' ? ['changeColumnType artwork_jobs.job_id'] : []
+    expect(Object.fromEntries(plans.map((p) => [p.migration, p.steps.map(describeStep)]))).toEqual({ ...FRESH_STEPS, '0004_exact_job_ids': exact })
   })
 
   it('gives every step statements, and names each step by its migration', async () => {
@@ -84,6 +87,59 @@ const statementsOf = async (engine: Engine, migration: string, step: string): Pr
   if (!found) throw new Error(`${engine.name}: ${migration} plans no "${step}"`)
   return found.statements
 }
+
+describe("0004: job_id compares byte for byte where the module made artwork_jobs", () => {
+  const exactPlan = async (engine: Engine, created: boolean | undefined, collation = 'utf8mb4_unicode_ci') => {
+    const jobId = { ...engine.catalogColumn('job_id', 'indexedString', false), ...(engine.sqlDialect === 'mysql' ? { collation } : {}) }
+    const snapshot = CatalogSnapshot.fresh(engine).with({
+      name: 'artwork_jobs',
+      columns: [engine.catalogColumn('id', 'bigint', false), jobId],
+      indexes: [],
+      foreignKeys: [],
+      hasRows: true,
+      storageEngine: null,
+      planned: false,
+      ...(created === undefined ? {} : { created }),
+    })
+    const [plan] = await planMigrations(snapshot, plannable(['0004_exact_job_ids']), offlineDb(engine))
+    return plan!
+  }
+
+  it.each([
+    [mysql, 'utf8mb4_0900_bin'],
+    [mariadb, 'utf8mb4_nopad_bin'],
+  ])("%# a module-created table's job_id becomes varchar(255) in the server's padless binary collation", async (engine, collation) => {
+    const plan = await exactPlan(engine, true)
+    expect(plan.findings).toEqual([])
+    expect(plan.steps.map(describeStep)).toEqual(['changeColumnType artwork_jobs.job_id'])
+    expect(plan.steps[0]!.statements.join('\n')).toContain(`modify column \`job_id\` varchar(255) character set utf8mb4 collate ${collation} not null`)
+  })
+
+  it('an adopted (legacy) table keeps its job_id; one already byte-exact, and PostgreSQL, need nothing', async () => {
+    expect((await exactPlan(mysql, undefined)).steps).toEqual([])
+    expect((await exactPlan(mysql, false)).steps).toEqual([])
+    expect((await exactPlan(mariadb, true, 'utf8mb4_nopad_bin')).steps).toEqual([])
+    expect((await exactPlan(postgres, true)).steps).toEqual([])
+    expect((await exactPlan(pglite, true)).steps).toEqual([])
+  })
+
+  it('refuses, before any change, a column that could not keep every value (wider than varchar(255))', async () => {
+    const engine = mysql
+    const snapshot = CatalogSnapshot.fresh(engine).with({
+      name: 'artwork_jobs',
+      columns: [{ ...engine.catalogColumn('job_id', 'indexedString', false), type: 'varchar(300)' }],
+      indexes: [],
+      foreignKeys: [],
+      hasRows: true,
+      storageEngine: null,
+      planned: false,
+      created: true,
+    })
+    const [plan] = await planMigrations(snapshot, plannable(['0004_exact_job_ids']), offlineDb(engine))
+    expect(plan!.steps).toEqual([])
+    expect(plan!.findings.map((f) => f.code)).toEqual(['column-kind-change-lossy'])
+  })
+})
 
 describe('engine specifics of the fresh plan', () => {
   it("mysql: 0002's user_id copies user.id's exact type, character set and collation", async () => {

@@ -14,9 +14,26 @@ import type { CatalogType, ColumnInfo } from '../../schema/catalog-types.js'
 import type { ColumnTypes } from '../../schema/column-types.js'
 import type { ColumnKind } from '../../schema/model.js'
 
+/**
+ * The binary collation without padding, under which trailing spaces count, as they do in
+ * PostgreSQL: MySQL 8 and MariaDB share none (`utf8mb4_bin` is PAD SPACE on both), so the engine
+ * picks it by server (`mysqlFlavourOf`). MySQL 8's is the default, for a plan with no server.
+ */
+export type MysqlFlavour = 'mysql' | 'mariadb'
+export const EXACT_COLLATION: Readonly<Record<MysqlFlavour, string>> = { mysql: 'utf8mb4_0900_bin', mariadb: 'utf8mb4_nopad_bin' }
+
+export function mysqlColumnTypesFor(flavour: MysqlFlavour): ColumnTypes {
+  return { ...mysqlColumnTypes, exactString: sql`varchar(255) character set utf8mb4 collate ${sql.raw(EXACT_COLLATION[flavour])}` }
+}
+
+export function mysqlCatalogTypesFor(flavour: MysqlFlavour): Readonly<Record<ColumnKind, CatalogType>> {
+  return { ...mysqlCatalogTypes, exactString: { type: 'varchar(255)', charset: 'utf8mb4', collation: EXACT_COLLATION[flavour] } }
+}
+
 export const mysqlColumnTypes: ColumnTypes = {
   key: sql`varchar(255) character set utf8mb4 collate utf8mb4_bin`,
   indexedString: 'varchar(255)',
+  exactString: sql`varchar(255) character set utf8mb4 collate utf8mb4_0900_bin`,
   text: 'text',
   shortString: 'varchar(32)',
   boolean: 'boolean',
@@ -36,6 +53,7 @@ const TABLE_COLLATION = 'utf8mb4_unicode_ci'
 export const mysqlCatalogTypes: Readonly<Record<ColumnKind, CatalogType>> = {
   key: { type: 'varchar(255)', charset: 'utf8mb4', collation: 'utf8mb4_bin' },
   indexedString: { type: 'varchar(255)', charset: 'utf8mb4' },
+  exactString: { type: 'varchar(255)', charset: 'utf8mb4', collation: EXACT_COLLATION.mysql },
   text: { type: 'text', charset: 'utf8mb4' },
   shortString: { type: 'varchar(32)', charset: 'utf8mb4' },
   // MySQL 8 dropped display widths from integer types, except tinyint(1): both keep this one.
@@ -47,8 +65,8 @@ export const mysqlCatalogTypes: Readonly<Record<ColumnKind, CatalogType>> = {
 }
 
 /** A column of `kind` as `listColumns` reads it back once created. */
-export function mysqlCatalogColumn(name: string, kind: ColumnKind, nullable: boolean): ColumnInfo {
-  const { type, charset, collation } = mysqlCatalogTypes[kind]
+export function mysqlCatalogColumn(name: string, kind: ColumnKind, nullable: boolean, catalogTypes = mysqlCatalogTypes): ColumnInfo {
+  const { type, charset, collation } = catalogTypes[kind]
   return {
     name,
     type,

@@ -5,7 +5,7 @@ import { connectionOf } from '../target.js'
 import { createMysqlDialect, MYSQL_DEFAULT_PORT } from './connect.js'
 import { mysqlArtworkOwners } from './artwork-owners.js'
 import { mysqlCatalog } from './catalog.js'
-import { mysqlCatalogColumn, mysqlCatalogTypes, mysqlColumnTypes } from './column-types.js'
+import { mysqlCatalogColumn, mysqlCatalogTypes, mysqlCatalogTypesFor, mysqlColumnTypes, mysqlColumnTypesFor, type MysqlFlavour } from './column-types.js'
 import { mysqlErrors } from './errors.js'
 import { MysqlLockingAdapter } from './migration-lock.js'
 import { mysqlDdl } from './online-ddl.js'
@@ -26,4 +26,19 @@ export const mysql: Engine = {
   artworkOwners: mysqlArtworkOwners,
   createAdapter: (options) => new MysqlLockingAdapter(options),
   createQueryCompiler: () => new MysqlQueryCompiler(),
+  forServer: async (db) => ((await mysqlCatalog.serverVersion(db)).includes('MariaDB') ? mariadb : mysql),
 }
+
+/** The engine with the column types of one server flavour (they differ in `exactString` only). */
+function flavoured(flavour: MysqlFlavour): Engine {
+  const catalogTypes = mysqlCatalogTypesFor(flavour)
+  return {
+    ...mysql,
+    columnTypes: mysqlColumnTypesFor(flavour),
+    catalogTypes,
+    catalogColumn: (name, kind, nullable) => mysqlCatalogColumn(name, kind, nullable, catalogTypes),
+  }
+}
+
+/** MariaDB: MySQL's engine but for the column types that MariaDB spells otherwise. */
+export const mariadb: Engine = flavoured('mariadb')

@@ -18,4 +18,5 @@ export const pglite: Engine = {
   defaultPort: undefined,
   createDialect: (target, options) => createPgliteDialect('dataDir' in target ? target.dataDir : undefined, options),
   createAdapter: () => new PGliteAdapter(),
+  forServer: async () => pglite,
 }

@@ -10,6 +10,8 @@ import type { ColumnKind } from '../../schema/model.js'
 export const postgresColumnTypes: ColumnTypes = {
   key: 'text',
   indexedString: 'text',
+  // PostgreSQL's default collation is deterministic: text already compares byte for byte.
+  exactString: 'text',
   text: 'text',
   shortString: 'text',
   boolean: 'boolean',
@@ -25,6 +27,7 @@ export const postgresColumnTypes: ColumnTypes = {
 export const postgresCatalogTypes: Readonly<Record<ColumnKind, CatalogType>> = {
   key: { type: 'text' },
   indexedString: { type: 'text' },
+  exactString: { type: 'text' },
   text: { type: 'text' },
   shortString: { type: 'text' },
   boolean: { type: 'boolean' },
@@ -37,6 +40,8 @@ export const postgresCatalogTypes: Readonly<Record<ColumnKind, CatalogType>> = {
 const BASE_TYPES: Readonly<Record<ColumnKind, string>> = {
   key: 'text',
   indexedString: 'text',
+  // PostgreSQL's default collation is deterministic: text already compares byte for byte.
+  exactString: 'text',
   text: 'text',
   shortString: 'text',
   boolean: 'bool',

@@ -26,4 +26,5 @@ export const postgres: Engine = {
   artworkOwners: postgresArtworkOwners,
   createAdapter: (options) => new PostgresLockingAdapter(options),
   createQueryCompiler: () => new PostgresQueryCompiler(),
+  forServer: async () => postgres,
 }
