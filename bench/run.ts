@@ -3,7 +3,7 @@
  * what a service pays at boot. Not a test: it prints a table (and writes it as JSON) for a
  * person to read; see the README's "Performance" section.
  *
- *   npm run bench -- [--rows N] [--dialect postgres|mysql|all] [--json <file>]
+ *   npm run bench -- [--rows N] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--json <file>]
  *
  * Servers: BENCH_POSTGRES_URL and BENCH_MYSQL_URL (default: the local servers). It creates
  * databases of its own (`bench_<run>_…`) and drops them at the end.
@@ -14,6 +14,7 @@ import { loadavg, cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { measureBootCheck, type BootCheckResult } from './boot-check.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
+import { GALERA_WAYS, galeraBenchUnavailable, measureGalera, type GaleraResult, type GaleraWay } from './galera.js'
 import { printReport } from './report.js'
 import { serverUrl, type BenchDatabase, type ServerKind } from './servers.js'
 import { compileModule, measureStartup, type StartupResult } from './startup.js'
@@ -33,6 +34,8 @@ export interface BenchReport {
   live: Partial<Record<ServerKind, Omit<LiveMigrationResult, 'upToDate'>>>
   boot: Partial<Record<ServerKind, BootCheckResult>>
   startup?: StartupResult
+  /** The Galera part: its own 3-node cluster, `galeraRows` rows (`--galera-rows`, default 200,000). */
+  galera?: GaleraResult
   targets: Record<ServerKind, number>
 }
 
@@ -41,6 +44,8 @@ async function main(): Promise<number> {
     options: {
       rows: { type: 'string', default: '1000000' },
       dialect: { type: 'string', default: 'all' },
+      'galera-rows': { type: 'string', default: '200000' },
+      'galera-ways': { type: 'string', default: GALERA_WAYS.join(',') },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -48,14 +53,22 @@ async function main(): Promise<number> {
     allowPositionals: false,
   })
   if (values.help) {
-    console.log('usage: npm run bench -- [--rows N] [--dialect postgres|mysql|all] [--json <file>]')
+    console.log(USAGE)
     return 0
   }
   const rows = Number(values.rows!.replaceAll('_', '').replaceAll(',', ''))
   if (!Number.isInteger(rows) || rows < 1) return usage(`--rows must be a positive whole number, not "${values.rows}"`)
+  const galeraRows = Number(values['galera-rows']!.replaceAll('_', '').replaceAll(',', ''))
+  if (!Number.isInteger(galeraRows) || galeraRows < 1) return usage(`--galera-rows must be a positive whole number, not "${values['galera-rows']}"`)
   const dialects: ServerKind[] =
     values.dialect === 'all' ? ['postgres', 'mysql'] : values.dialect === 'postgres' || values.dialect === 'mysql' ? [values.dialect] : []
-  if (dialects.length === 0) return usage(`--dialect must be postgres, mysql or all, not "${values.dialect}"`)
+  if (dialects.length === 0 && values.dialect !== 'galera') return usage(`--dialect must be postgres, mysql, galera or all, not "${values.dialect}"`)
+  // Galera runs with `all` when a cluster can be started here (galera-4 installed), and alone with `galera`.
+  const galeraWays = values['galera-ways']!.split(',').map((w) => w.trim()) as GaleraWay[]
+  if (galeraWays.some((w) => !GALERA_WAYS.includes(w))) return usage(`--galera-ways must list ${GALERA_WAYS.join(', ')}, not "${values['galera-ways']}"`)
+  const galeraWhy = galeraBenchUnavailable()
+  if (values.dialect === 'galera' && galeraWhy) return usage(`no Galera cluster: ${galeraWhy}`)
+  const withGalera = values.dialect === 'galera' || (values.dialect === 'all' && !galeraWhy)
 
   // Index build progress is drawn on a terminal only, and never with --json.
   const interactive = values.json === undefined && process.stdout.isTTY === true
@@ -81,8 +94,16 @@ async function main(): Promise<number> {
       report.boot[kind] = await measureBootCheck(kind, database.url)
       urls[kind] = database.url
     }
-    log('startup in fresh processes (compiling src/ first)...')
-    report.startup = measureStartup(compileModule(), urls)
+    if (withGalera) {
+      log(`galera (3 nodes), ${galeraRows.toLocaleString('en')} rows:`)
+      report.galera = await measureGalera(galeraRows, log, galeraWays)
+    } else if (values.dialect === 'all') {
+      log(`galera: skipped (${galeraWhy})`)
+    }
+    if (dialects.length > 0) {
+      log('startup in fresh processes (compiling src/ first)...')
+      report.startup = measureStartup(compileModule(), urls)
+    }
   } finally {
     for (const database of upToDate) await database.drop()
   }
@@ -96,8 +117,10 @@ async function main(): Promise<number> {
   return 0
 }
 
+const USAGE = 'usage: npm run bench -- [--rows N] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,copy] [--json <file>]'
+
 function usage(message: string): number {
-  console.error(`error: ${message}\nusage: npm run bench -- [--rows N] [--dialect postgres|mysql|all] [--json <file>]`)
+  console.error(`error: ${message}\n${USAGE}`)
   return 2
 }
 
