@@ -4,6 +4,7 @@
  */
 import { LINK_SPEED_TARGET, SCALING_STALL_TARGET_MS, type BenchReport } from './run.js'
 import { DEFAULT_LINK_BATCH_SIZE } from '../src/artworks/link.js'
+import { GALERA_WAY_LABELS, type GaleraResult } from './galera.js'
 import type { ServerKind } from './servers.js'
 import type { ProbeResult } from './startup.js'
 import { printCommands } from './commands.js'
@@ -13,8 +14,9 @@ const NAMES: Record<ServerKind, string> = { postgres: 'PostgreSQL', mysql: 'Mari
 export function printReport(report: BenchReport, print: (line: string) => void): void {
   const load = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(' / ')
   print('')
+  const rowsLine = Object.keys(report.live).length > 0 ? `${report.rows.toLocaleString('en')} rows in artwork_jobs; ` : ''
   print(
-    `${Object.keys(report.live).length > 0 ? `${report.rows.toLocaleString('en')} rows in artwork_jobs; ` : ''}${report.machine.cpus} cores, load average (1/5/15 min) ` +
+    `${rowsLine}${report.machine.cpus} cores, load average (1/5/15 min) ` +
       `${load(report.machine.loadBefore)} before, ${load(report.machine.loadAfter)} after; Node ${report.machine.node}`,
   )
 
@@ -80,6 +82,8 @@ export function printReport(report: BenchReport, print: (line: string) => void):
     printTable(print, ['database', 'how', 'time', 'rows/s', 'floor rows/s', '÷ floor', 'target (default batch)'], rows)
   }
 
+  if (report.galera) printGalera(report.galera, report.targets.mysql, print)
+
   const boot = Object.entries(report.boot) as [ServerKind, NonNullable<BenchReport['boot'][ServerKind]>][]
   if (boot.length > 0) {
     print('')
@@ -111,6 +115,34 @@ export function printReport(report: BenchReport, print: (line: string) => void):
     printTable(print, ['start', 'import', 'open database', 'migrateToLatest', 'its round trips', 'drivers / auth loaded'], rows)
   }
   if (report.commands) printCommands(report.commands, print)
+}
+
+function printGalera(galera: GaleraResult, target: number, print: (line: string) => void): void {
+  print('')
+  print(`MariaDB Galera Cluster, 3 nodes, ${galera.rows.toLocaleString('en')} rows: migrating on node 1 while node 2 inserts one row at a time and node 3 in two-insert transactions:`)
+  print('')
+  const errors = (e: Record<string, number>) => Object.entries(e).map(([code, n]) => `${n} ${code}`).join(', ') || 'none'
+  const rows = galera.runs.map((run) => [
+    GALERA_WAY_LABELS[run.way],
+    seconds(run.migrationMs),
+    ms(run.single.during.worstMs),
+    ms(run.single.during.p99Ms),
+    ms(run.single.idle.worstMs),
+    errors(run.single.errors),
+    ms(run.transaction.during.worstMs),
+    ms(run.transaction.during.p99Ms),
+    ms(run.transaction.idle.worstMs),
+    errors(run.transaction.errors),
+    run.converged ? 'yes' : 'NO',
+    `${Math.max(run.single.during.worstMs, run.transaction.during.worstMs) <= target ? '✅' : '❌'} ≤ ${target} ms`,
+  ])
+  printTable(print, ['how', 'migration', 'node 2 worst', 'node 2 p99', 'node 2 idle worst', 'node 2 errors', 'node 3 worst', 'node 3 p99', 'node 3 idle worst', 'node 3 errors', 'same on every node', 'target'], rows)
+  print('')
+  for (const run of galera.runs) {
+    if (run.failure) print(`${GALERA_WAY_LABELS[run.way]}: did not finish: ${run.failure}`)
+    if (run.ddlGaveWay > 0) print(`${GALERA_WAY_LABELS[run.way]}: ${run.ddlGaveWay} statements gave way after waiting 2 s for their metadata lock`)
+    print(`${GALERA_WAY_LABELS[run.way]}: node 2's worst insert waited on \`${run.single.worstDuring ?? '-'}\`, node 3's on \`${run.transaction.worstDuring ?? '-'}\``)
+  }
 }
 
 /** The packages whose loading the startup row is about. */

@@ -4,7 +4,7 @@
  * person to read; see the README's "Performance" section.
  *
  *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--parts live,link,boot,startup,busy]
- *                    [--dialect postgres|mysql|all] [--json <file>]
+ *                    [--dialect postgres|mysql|galera|all] [--galera-rows N] [--json <file>]
  *
  * `--rows 100000,1000000` runs the live migration at each size and prints how its time and the
  * writer's worst insert grow with the table. The boot and startup parts use the last size.
@@ -21,6 +21,7 @@ import { measureBusyTable, printBusyTable, type BusyTableResult } from './busy-t
 import { writeLatencyCharts } from './chart.js'
 import { measureLinking, type LinkResult } from './link.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
+import { GALERA_WAYS, galeraBenchUnavailable, measureGalera, type GaleraResult, type GaleraWay } from './galera.js'
 import { printReport } from './report.js'
 import { serverUrl, type BenchDatabase, type ServerKind } from './servers.js'
 import { compileModule, measureStartup, type StartupResult } from './startup.js'
@@ -38,7 +39,7 @@ export const LINK_SPEED_TARGET = 0.5
 const PARTS = ['live', 'link', 'boot', 'startup', 'busy'] as const
 type Part = (typeof PARTS)[number]
 const USAGE =
-  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--parts live,link,boot,startup,busy] [--dialect postgres|mysql|all] [--json <file>]'
+  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--parts live,link,boot,startup,busy] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,copy] [--json <file>]'
 /** Where the latency charts go (git ignores bench/results/; the README's copy is in docs/). */
 const CHART_DIR = 'bench/results'
 
@@ -59,6 +60,8 @@ export interface BenchReport {
   startup?: StartupResult
   /** The everyday commands' wall time beside their floor (issue 13). */
   commands?: CommandsResult
+  /** The Galera part: its own 3-node cluster, `galeraRows` rows (`--galera-rows`, default 200,000). */
+  galera?: GaleraResult
   targets: Record<ServerKind, number>
 }
 
@@ -72,6 +75,8 @@ async function main(): Promise<number> {
       'link-rows': { type: 'string', default: '100000' },
       parts: { type: 'string', default: PARTS.join(',') },
       dialect: { type: 'string', default: 'all' },
+      'galera-rows': { type: 'string', default: '200000' },
+      'galera-ways': { type: 'string', default: GALERA_WAYS.join(',') },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -92,9 +97,17 @@ async function main(): Promise<number> {
   // The boot and startup parts run on the database the live migration leaves behind.
   if (!parts.has('live')) parts.delete('boot'), parts.delete('startup')
   const rows = sizes.at(-1)!
+  const galeraRows = Number(values['galera-rows']!.replaceAll('_', '').replaceAll(',', ''))
+  if (!Number.isInteger(galeraRows) || galeraRows < 1) return usage(`--galera-rows must be a positive whole number, not "${values['galera-rows']}"`)
   const dialects: ServerKind[] =
     values.dialect === 'all' ? ['postgres', 'mysql'] : values.dialect === 'postgres' || values.dialect === 'mysql' ? [values.dialect] : []
-  if (dialects.length === 0) return usage(`--dialect must be postgres, mysql or all, not "${values.dialect}"`)
+  if (dialects.length === 0 && values.dialect !== 'galera') return usage(`--dialect must be postgres, mysql, galera or all, not "${values.dialect}"`)
+  // Galera runs with `all` when a cluster can be started here (galera-4 installed), and alone with `galera`.
+  const galeraWays = values['galera-ways']!.split(',').map((w) => w.trim()) as GaleraWay[]
+  if (galeraWays.some((w) => !GALERA_WAYS.includes(w))) return usage(`--galera-ways must list ${GALERA_WAYS.join(', ')}, not "${values['galera-ways']}"`)
+  const galeraWhy = galeraBenchUnavailable()
+  if (values.dialect === 'galera' && galeraWhy) return usage(`no Galera cluster: ${galeraWhy}`)
+  const withGalera = values.dialect === 'galera' || (values.dialect === 'all' && !galeraWhy)
 
   // Index build progress is drawn on a terminal only, and never with --json.
   const interactive = values.json === undefined && process.stdout.isTTY === true
@@ -148,6 +161,12 @@ async function main(): Promise<number> {
       report.startup = measureStartup(compileModule(), urls)
       log('the commands, each beside its floor...')
       report.commands = measureCommands(Object.fromEntries(Object.entries(urls).map(([kind, url]) => [kind === 'mysql' ? 'MariaDB/MySQL' : 'PostgreSQL', { kind: kind as ServerKind, url }])))
+    }
+    if (withGalera) {
+      log(`galera (3 nodes), ${galeraRows.toLocaleString('en')} rows:`)
+      report.galera = await measureGalera(galeraRows, log, galeraWays)
+    } else if (values.dialect === 'all') {
+      log(`galera: skipped (${galeraWhy})`)
     }
   } finally {
     for (const database of upToDate) await database.drop()

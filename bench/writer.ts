@@ -11,7 +11,17 @@ export interface InsertSample {
   readonly startedAt: number
   readonly ms: number
   readonly failed: boolean
+  /** The driver's error code when it failed (`ER_LOCK_DEADLOCK`...). */
+  readonly error?: string
 }
+
+/**
+ * `single`: one autocommitted insert at a time (router-backend's way). `transaction`: `BEGIN`, two
+ * inserts, `COMMIT`, timed as one sample (MySQL/MariaDB only, for the Galera part: a transaction
+ * is what Galera's certification and brute-force aborts hit, where a single insert is retried by
+ * the server itself).
+ */
+export type WriterMode = 'single' | 'transaction'
 
 export interface Writer {
   /** The server's id of the writer's session (PostgreSQL backend pid, MySQL connection id). */
@@ -29,20 +39,20 @@ export interface WriterStats {
   readonly medianMs: number
 }
 
-export async function startWriter(kind: ServerKind, url: string, label: string): Promise<Writer> {
-  const insert = kind === 'postgres' ? await pgInserter(url) : await mysqlInserter(url)
+export async function startWriter(kind: ServerKind, url: string, label: string, mode: WriterMode = 'single'): Promise<Writer> {
+  const insert = kind === 'postgres' ? await pgInserter(url) : await mysqlInserter(url, mode)
   const samples: InsertSample[] = []
   let stopping = false
   const loop = (async () => {
     for (let i = 0; !stopping; i++) {
       const startedAt = performance.now()
-      let failed = false
+      let error: string | undefined
       try {
         await insert.run(`bench-${label}-${i}`, `s3://artorizer-in/bench-${label}-${i}.png`)
-      } catch {
-        failed = true
+      } catch (e) {
+        error = (e as { code?: string }).code ?? 'error'
       }
-      samples.push({ startedAt, ms: performance.now() - startedAt, failed })
+      samples.push({ startedAt, ms: performance.now() - startedAt, failed: error !== undefined, ...(error ? { error } : {}) })
     }
   })()
   return {
@@ -92,13 +102,27 @@ async function pgInserter(url: string): Promise<Inserter> {
   }
 }
 
-async function mysqlInserter(url: string): Promise<Inserter> {
+async function mysqlInserter(url: string, mode: WriterMode): Promise<Inserter> {
   const { createConnection } = await import('mysql2/promise')
   const connection = await createConnection({ uri: url })
   const [rows] = await connection.query('select connection_id() as id')
+  const sessionId = Number((rows as { id: number }[])[0]!.id)
+  const insert = (jobId: string, originalUrl: string) =>
+    connection.query('insert into artwork_jobs (job_id, original_url) values (?, ?)', [jobId, originalUrl])
+  if (mode === 'single') return { sessionId, run: insert, close: () => connection.end() }
   return {
-    sessionId: Number((rows as { id: number }[])[0]!.id),
-    run: (jobId, originalUrl) => connection.query('insert into artwork_jobs (job_id, original_url) values (?, ?)', [jobId, originalUrl]),
+    sessionId,
+    async run(jobId, originalUrl) {
+      await connection.query('begin')
+      try {
+        await insert(`${jobId}-a`, originalUrl)
+        await insert(`${jobId}-b`, originalUrl)
+        await connection.query('commit')
+      } catch (error) {
+        await connection.query('rollback').catch(() => {})
+        throw error
+      }
+    },
     close: () => connection.end(),
   }
 }

@@ -8,7 +8,7 @@
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectDatabase, migrateToLatest, migrationNames, MIGRATION_TABLE } from '../src/index.js'
-import { GALERA_LOCK_TABLE, isGaleraNode } from '../src/engines/mysql/galera.js'
+import { GALERA_LOCK_TABLE, RENEW_EVERY_MS, isGaleraNode } from '../src/engines/mysql/galera.js'
 import { runCli, type ProcessResult } from './support/bundled-cli.js'
 import { galeraUnavailableReason, startGaleraCluster, type GaleraCluster } from './support/galera-cluster.js'
 import { snapshotSchema } from './support/schema-snapshot.js'
@@ -126,6 +126,31 @@ suite(title, { timeout: 300_000 }, () => {
       expect(result.code, result.stderr).toBe(0)
     } finally {
       await holder.destroy()
+    }
+  })
+
+  it('the holder renews its lease while it holds it, and frees it on release', async () => {
+    const database = await freshDatabase()
+    const { db } = await connectDatabase({ url: cluster.urlFor(0, database) })
+    const expiry = async () =>
+      (await sql<{ holder: string | null; expires_at: string | number }>`select holder, expires_at from ${sql.table(GALERA_LOCK_TABLE)}`.execute(db)).rows[0]!
+    try {
+      await db.connection().execute(async (conn) => {
+        const adapter = conn.getExecutor().adapter
+        const lockOptions = { lockTable: 'kysely_migration_lock', lockRowId: 'migration_lock' }
+        await adapter.acquireMigrationLock(conn, lockOptions)
+        const first = await expiry()
+        expect(first.holder).toMatch(/^\d+-[0-9a-f]{16}$/)
+        await new Promise((resolve) => setTimeout(resolve, RENEW_EVERY_MS + 1500))
+        const later = await expiry()
+        expect(later.holder).toBe(first.holder)
+        expect(Number(later.expires_at)).toBeGreaterThan(Number(first.expires_at))
+        await adapter.releaseMigrationLock(conn, lockOptions)
+      })
+      expect(await expiry()).toEqual({ holder: null, expires_at: expect.anything() })
+      expect(Number((await expiry()).expires_at)).toBe(0)
+    } finally {
+      await db.destroy()
     }
   })
 

@@ -97,14 +97,19 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
   process.once('exit', killAll)
 
   // One after another: bootstrap servers started at once can collide on their temporary tables.
-  for (let i = 0; i < size; i++) {
-    await run('mariadb-install-db', [
-      '--no-defaults',
-      `--datadir=${dataDir(i)}`,
-      ...(asRoot ? ['--user=mysql'] : []),
-      '--auth-root-authentication-method=normal',
-      '--skip-test-db',
-    ])
+  try {
+    for (let i = 0; i < size; i++) {
+      await run('mariadb-install-db', [
+        '--no-defaults',
+        `--datadir=${dataDir(i)}`,
+        ...(asRoot ? ['--user=mysql'] : []),
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+      ])
+    }
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true })
+    throw error
   }
   const clusterAddress = `gcomm://${ports.map((p) => `127.0.0.1:${p.gcomm}`).join(',')}`
   const start = (i: number, bootstrap: boolean) => {

@@ -86,7 +86,10 @@ export class GaleraLease {
   ) {}
 
   async acquire(db: Kysely<any>): Promise<void> {
-    await retryConflicts(() =>
+    // Looked up first, so that a run sends no DDL statement (replicated in total order, a pause
+    // for the whole cluster) when the table is there.
+    const { rows: found } = await sql`select 1 from information_schema.tables where table_schema = database() and table_name = ${GALERA_LOCK_TABLE}`.execute(db)
+    if (found.length === 0) await retryConflicts(() =>
       sql`create table if not exists ${sql.table(GALERA_LOCK_TABLE)} (
         id varchar(64) not null primary key,
         holder varchar(64) null,
