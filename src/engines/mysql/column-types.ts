@@ -26,8 +26,18 @@ export function mysqlColumnTypesFor(flavour: MysqlFlavour): ColumnTypes {
   return { ...mysqlColumnTypes, exactString: sql`varchar(255) character set utf8mb4 collate ${sql.raw(EXACT_COLLATION[flavour])}` }
 }
 
+/** MariaDB's `json` is an alias of `longtext` (binary collation) with a `json_valid` check: it reads back so. */
+const JSON_READ_BACK: Readonly<Record<MysqlFlavour, CatalogType>> = {
+  mysql: { type: 'json' },
+  mariadb: { type: 'longtext', charset: 'utf8mb4', collation: 'utf8mb4_bin' },
+}
+
 export function mysqlCatalogTypesFor(flavour: MysqlFlavour): Readonly<Record<ColumnKind, CatalogType>> {
-  return { ...mysqlCatalogTypes, exactString: { type: 'varchar(255)', charset: 'utf8mb4', collation: EXACT_COLLATION[flavour] } }
+  return {
+    ...mysqlCatalogTypes,
+    exactString: { type: 'varchar(255)', charset: 'utf8mb4', collation: EXACT_COLLATION[flavour] },
+    json: JSON_READ_BACK[flavour],
+  }
 }
 
 export const mysqlColumnTypes: ColumnTypes = {
@@ -61,7 +71,7 @@ export const mysqlCatalogTypes: Readonly<Record<ColumnKind, CatalogType>> = {
   timestamp: { type: 'datetime(3)' },
   bigint: { type: 'bigint' },
   integer: { type: 'int' },
-  json: { type: 'json' },
+  json: JSON_READ_BACK.mysql,
 }
 
 /** A column of `kind` as `listColumns` reads it back once created. */
