@@ -9,7 +9,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { migrationNames } from '../src/index.js'
 import { CHECKSUM_TABLE } from '../src/migration-sql.js'
-import { runCli, type ProcessResult } from './support/bundled-cli.js'
+import { finished, runCli, spawnBundled, type ProcessResult } from './support/bundled-cli.js'
 import { createTestDatabase, unavailableReason, type TestDatabase } from './support/databases.js'
 import { startPgBouncer, topologyUnavailable, type PgBouncer, type PoolMode } from './support/topology.js'
 
@@ -111,6 +111,20 @@ for (const mode of ['transaction', 'session'] as const satisfies readonly PoolMo
         expect(result.code, `${args.join(' ')}: ${result.stderr}${result.stdout}`).toBe(0)
       }
       expect(await advisoryLocksHeld()).toBe(0)
+    })
+
+    it('a lock whose holder was killed is free at once, and blocks nobody', async () => {
+      const holder = await spawnBundled('test/support/migrate-runner.ts', ['hold-lock'], { DATABASE_URL: url })
+      const done = finished(holder)
+      await new Promise<void>((resolve) => holder.stdout!.on('data', (chunk) => String(chunk).includes('LOCKED') && resolve()))
+      expect(await advisoryLocksHeld()).toBe(1)
+      holder.kill('SIGKILL')
+      await done
+      for (let i = 0; i < 100 && (await advisoryLocksHeld()) > 0; i++) await new Promise((r) => setTimeout(r, 50))
+      expect(await advisoryLocksHeld()).toBe(0)
+      const after = await runCli(['migrate:down', '--all', '--force'], { DATABASE_URL: url, MIGRATION_LOCK_TIMEOUT_MS: '5000' })
+      expect(after.code, after.stderr).toBe(0)
+      expect((await cli('migrate:latest')).code).toBe(0)
     })
 
     it.skipIf(mode !== 'transaction')('a DDL statement gives way while a reader holds the table, bounded on whichever server connection runs it', async () => {

@@ -51,6 +51,7 @@ export class PostgresLockingAdapter extends PostgresAdapter {
     const client = await this.#sessions.open()
     const deadline = Date.now() + this.#timeoutMs
     try {
+      await this.#sessions.learnFrom(client)
       for (;;) {
         await client.query('begin')
         // The lock lives as long as this transaction: a server-wide idle_in_transaction_session_timeout
