@@ -106,7 +106,19 @@ for (const mode of ['transaction', 'session'] as const satisfies readonly PoolMo
     })
 
     it('migrate:status, db:verify, migrate:down --all --force and migrate:latest pass', async () => {
-      for (const args of [['migrate:status'], ['db:verify'], ['migrate:down', '--all', '--force'], ['migrate:status'], ['migrate:latest'], ['db:verify']]) {
+      const commands = [
+        ['migrate:status'],
+        ['db:verify'],
+        ['migrate:down', '--all', '--force'],
+        ['migrate:status'],
+        ['migrate:latest'],
+        ['db:verify'],
+        ['db:seed'],
+        ['artworks:link', '--user', 'test@example.com', 'seed-job-1'],
+        ['migrate:down', '--all', '--force'],
+        ['migrate:latest'],
+      ]
+      for (const args of commands) {
         const result = await cli(...args)
         expect(result.code, `${args.join(' ')}: ${result.stderr}${result.stdout}`).toBe(0)
       }
