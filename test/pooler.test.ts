@@ -29,7 +29,9 @@ for (const mode of ['transaction', 'session'] as const satisfies readonly PoolMo
     let url: string
 
     beforeAll(async () => {
-      bouncer = await startPgBouncer(inject('postgresUrl')!, mode)
+      // Session pooling gives each client connection a server connection for its life, and a
+      // migrating process has two (its pool's and the lock's): PgBouncer's default pool (20).
+      bouncer = await startPgBouncer(inject('postgresUrl')!, mode, mode === 'session' ? 20 : 5)
       testDb = await createTestDatabase('postgres')
       url = bouncer.through(testDb.url)
       direct = new pg.Client({ connectionString: testDb.url })
