@@ -9,7 +9,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { migrationNames } from '../src/index.js'
 import { CHECKSUM_TABLE } from '../src/migration-sql.js'
-import { runCli, type ProcessResult } from './support/bundled-cli.js'
+import { finished, runCli, spawnBundled, type ProcessResult } from './support/bundled-cli.js'
 import { createTestDatabase, unavailableReason, type TestDatabase } from './support/databases.js'
 import { startPgBouncer, topologyUnavailable, type PgBouncer, type PoolMode } from './support/topology.js'
 
@@ -29,7 +29,9 @@ for (const mode of ['transaction', 'session'] as const satisfies readonly PoolMo
     let url: string
 
     beforeAll(async () => {
-      bouncer = await startPgBouncer(inject('postgresUrl')!, mode)
+      // Session pooling gives each client connection a server connection for its life, and a
+      // migrating process has two (its pool's and the lock's): PgBouncer's default pool (20).
+      bouncer = await startPgBouncer(inject('postgresUrl')!, mode, mode === 'session' ? 20 : 5)
       testDb = await createTestDatabase('postgres')
       url = bouncer.through(testDb.url)
       direct = new pg.Client({ connectionString: testDb.url })
@@ -106,11 +108,37 @@ for (const mode of ['transaction', 'session'] as const satisfies readonly PoolMo
     })
 
     it('migrate:status, db:verify, migrate:down --all --force and migrate:latest pass', async () => {
-      for (const args of [['migrate:status'], ['db:verify'], ['migrate:down', '--all', '--force'], ['migrate:status'], ['migrate:latest'], ['db:verify']]) {
+      const commands = [
+        ['migrate:status'],
+        ['db:verify'],
+        ['migrate:down', '--all', '--force'],
+        ['migrate:status'],
+        ['migrate:latest'],
+        ['db:verify'],
+        ['db:seed'],
+        ['artworks:link', '--user', 'test@example.com', 'seed-job-1'],
+        ['migrate:down', '--all', '--force'],
+        ['migrate:latest'],
+      ]
+      for (const args of commands) {
         const result = await cli(...args)
         expect(result.code, `${args.join(' ')}: ${result.stderr}${result.stdout}`).toBe(0)
       }
       expect(await advisoryLocksHeld()).toBe(0)
+    })
+
+    it('a lock whose holder was killed is free at once, and blocks nobody', async () => {
+      const holder = await spawnBundled('test/support/migrate-runner.ts', ['hold-lock'], { DATABASE_URL: url })
+      const done = finished(holder)
+      await new Promise<void>((resolve) => holder.stdout!.on('data', (chunk) => String(chunk).includes('LOCKED') && resolve()))
+      expect(await advisoryLocksHeld()).toBe(1)
+      holder.kill('SIGKILL')
+      await done
+      for (let i = 0; i < 100 && (await advisoryLocksHeld()) > 0; i++) await new Promise((r) => setTimeout(r, 50))
+      expect(await advisoryLocksHeld()).toBe(0)
+      const after = await runCli(['migrate:down', '--all', '--force'], { DATABASE_URL: url, MIGRATION_LOCK_TIMEOUT_MS: '5000' })
+      expect(after.code, after.stderr).toBe(0)
+      expect((await cli('migrate:latest')).code).toBe(0)
     })
 
     it.skipIf(mode !== 'transaction')('a DDL statement gives way while a reader holds the table, bounded on whichever server connection runs it', async () => {

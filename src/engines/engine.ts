@@ -119,6 +119,8 @@ export interface DdlRecipes {
   dropIndex(r: DdlRunner, table: string, name: string): Promise<void>
   dropForeignKey(r: DdlRunner, table: string, name: string): Promise<void>
   dropColumn(r: DdlRunner, table: string, column: string): Promise<void>
+  /** Drops a table the module created (`migrate:down`), waiting for its lock as the other recipes do. */
+  dropTable(r: DdlRunner, table: string): Promise<void>
 }
 
 /**

@@ -160,8 +160,7 @@ export async function undoCreations(
     async function dropObject(r: DdlRunner, entry: LedgerEntry): Promise<void> {
       switch (entry.kind) {
         case 'table':
-          await r.db.schema.dropTable(entry.table).ifExists().execute()
-          return
+          return engine.ddl.dropTable(r, entry.table)
         case 'index':
           return engine.ddl.dropIndex(r, entry.table, entry.name)
         case 'foreign_key':

@@ -158,7 +158,12 @@ export function mysqlDdl(errors: ErrorRules): DdlRecipes {
 
     async dropColumn(r, table, column) {
       if (!(await mysqlCatalog.listColumns(r.db, table)).some((c) => c.name === column)) return
-      await withShortLockWait(r, () => r.run(sql`alter table ${sql.table(table)} drop column ${sql.ref(column)}`))
+      // May rebuild the table (its lock is needed again at the end): a long statement.
+      await withShortLockWait(r, () => r.run(sql`alter table ${sql.table(table)} drop column ${sql.ref(column)}`), { long: true })
+    },
+
+    async dropTable(r, table) {
+      await withShortLockWait(r, () => r.run(sql`drop table if exists ${sql.table(table)}`))
     },
   }
 }

@@ -10,7 +10,7 @@
  * client's disconnect (PgBouncer closes or rolls back a server connection left in a
  * transaction) or when the process dies. Directly connected, it behaves as a session lock would.
  *
- * Waiting polls `pg_try_advisory_xact_lock` in a short transaction that is rolled back at once,
+ * Waiting polls `pg_try_advisory_xact_lock` in a short transaction on a short-lived connection,
  * never inside one long statement: a waiting statement keeps a snapshot open, and `CREATE INDEX
  * CONCURRENTLY` run by the lock holder waits for every older snapshot. Between polls a waiter
  * holds no server connection. The holder's transaction holds no snapshot either (it is idle
@@ -47,11 +47,16 @@ export class PostgresLockingAdapter extends PostgresAdapter {
   }
 
   override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
-    if (!this.#sessions) throw new AuthDbError('this Kysely instance cannot take the migration lock: open it with connectDatabase()')
-    const client = await this.#sessions.open()
+    const sessions = this.#sessions
+    if (!sessions) throw new AuthDbError('this Kysely instance cannot take the migration lock: open it with connectDatabase()')
     const deadline = Date.now() + this.#timeoutMs
-    try {
-      for (;;) {
+    for (;;) {
+      // A connection per try, closed while waiting: in session pooling each open client holds a
+      // server connection, and waiters holding two each (the Migrator's and this one) could
+      // fill the pool so that nobody, the holder included, gets one more.
+      const client = await sessions.open()
+      try {
+        await sessions.learnFrom(client)
         await client.query('begin')
         // The lock lives as long as this transaction: a server-wide idle_in_transaction_session_timeout
         // would end it mid-run.
@@ -61,13 +66,13 @@ export class PostgresLockingAdapter extends PostgresAdapter {
           this.#held.set(db, client)
           return
         }
-        await client.query('rollback')
-        if (Date.now() >= deadline) throw new MigrationLockTimeoutError(this.#timeoutMs)
-        await sleep(POLL_INTERVAL_MS)
+      } catch (error) {
+        await client.end()
+        throw error
       }
-    } catch (error) {
       await client.end()
-      throw error
+      if (Date.now() >= deadline) throw new MigrationLockTimeoutError(this.#timeoutMs)
+      await sleep(POLL_INTERVAL_MS)
     }
   }
 

@@ -131,5 +131,9 @@ export function postgresDdl(errors: ErrorRules, { online }: { readonly online: b
     async dropColumn(r, table, column) {
       await withShortLockWait(r, () => r.run(sql`alter table if exists ${sql.table(table)} drop column if exists ${sql.ref(column)}`))
     },
+
+    async dropTable(r, table) {
+      await withShortLockWait(r, () => r.run(sql`drop table if exists ${sql.table(table)}`))
+    },
   }
 }

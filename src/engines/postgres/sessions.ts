@@ -31,6 +31,13 @@ export interface PostgresSessions {
    * sure to share session state. Asked once per pool; `false` when unsure.
    */
   pinned(): Promise<boolean>
+  /**
+   * Answers {@link pinned} from `client`, a connection already open, if not answered yet. The
+   * migration lock does this with its own connection: asking on a new connection in the middle
+   * of a run would need one more server connection, which a session-pooling PgBouncer whose pool
+   * the waiting processes fill would never give.
+   */
+  learnFrom(client: DedicatedClient): Promise<void>
 }
 
 type PgModule = typeof import('pg').default
@@ -61,7 +68,18 @@ export function postgresSessions(pg: PgModule, config: PoolConfig): PostgresSess
   }
   return {
     open,
-    pinned: () => (pinned ??= probeDirect(open)),
+    pinned: () =>
+      (pinned ??= open().then(async (client) => {
+        try {
+          return await isDirect(client)
+        } finally {
+          await client.end()
+        }
+      })),
+    learnFrom: async (client) => {
+      pinned ??= isDirect(client)
+      await pinned
+    },
   }
 }
 
@@ -72,14 +90,11 @@ export function postgresSessions(pg: PgModule, config: PoolConfig): PostgresSess
  * pooling. A Unix socket cannot be told apart, and counts as a pooler: the cost of being wrong
  * that way is only that an index build runs with the server's parallelism setting.
  */
-async function probeDirect(open: () => Promise<DedicatedClient>): Promise<boolean> {
-  const client = await open()
+async function isDirect(client: DedicatedClient): Promise<boolean> {
   try {
     const [row] = await client.query<{ port: number | null }>('select inet_client_port() as port')
     return row?.port != null && client.localPort === Number(row.port)
   } catch {
     return false
-  } finally {
-    await client.end()
   }
 }
