@@ -255,7 +255,9 @@ export async function migrationsUndoneBy(db: Kysely<any>, target: DownTarget): P
     .reverse()
   if ('steps' in target) return applied.slice(0, target.steps)
   if ('all' in target) return applied
-  return applied.filter((name) => name > target.to)
+  // Those that ran after `to` (applied is newest first), as Kysely's `migrateTo` picks them.
+  const at = applied.indexOf(target.to)
+  return at === -1 ? applied.filter((name) => name > target.to) : applied.slice(0, at)
 }
 
 export interface MigrationState {

@@ -16,12 +16,15 @@ import {
   migrateDown,
   migrateToLatest,
   migrationStatus,
+  SchemaConflictError,
   verifyDatabase,
   type AppMigrations,
   type AuthDatabase,
 } from '../src/index.js'
 import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 import { PLUGIN_AUTH_OPTIONS } from './support/plugin-options.js'
+import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
+import { listColumns } from '../src/schema/introspect.js'
 
 const OPTIONS = PLUGIN_AUTH_OPTIONS
 
@@ -157,5 +160,29 @@ describeEachDatabase("Better Auth's own migration on top of the module's schema"
     expect({ create: after.toBeCreated.map((t) => t.table), add: after.toBeAdded, indexes: after.toBeAddedIndexes }).toEqual({ create: [], add: [], indexes: [] })
     const report = await verifyDatabase(database.db, { authOptions: OPTIONS, migrations })
     expect(report.checks.filter((c) => c.status === 'fail').map((c) => c.name)).toEqual([])
+  })
+})
+
+describeEachDatabase('a required field without a default', (kind) => {
+  let database: AuthDatabase
+  useSuiteDatabase(kind, (opened) => (database = opened.database))
+  const options = { ...TEST_AUTH_OPTIONS, user: { additionalFields: { company: { type: 'string', required: true } } } } as const
+
+  it('is generated, and its up refuses, before any change, a table that has rows', async () => {
+    await migrateToLatest(database.db)
+    await createAuth(database, TEST_AUTH_OPTIONS).api.signUpEmail({ body: { email: `lin.${kind}@example.com`, password: 'correct horse battery staple', name: 'Lin' } })
+    const generated = await generateAuthMigration(options as never, { name: 'company' })
+    expect(generated!.schema.columns).toEqual([{ table: 'user', column: { name: 'company', type: 'text', nullable: false } }])
+    const migrations = { [generated!.name]: { schema: generated!.schema } }
+    const refused = migrateToLatest(database.db, { migrations })
+    await expect(refused).rejects.toBeInstanceOf(SchemaConflictError)
+    await expect(refused).rejects.toThrow(/"user" has rows, so the required column "company" \(no default\) cannot be added.*give the field a defaultValue/)
+    expect((await listColumns(database.db, 'user')).map((c) => c.name)).not.toContain('company')
+    expect((await migrationStatus(database.db, { migrations })).at(-1)?.executedAt).toBeUndefined()
+
+    // On an empty table it is added NOT NULL.
+    await database.db.deleteFrom('user').execute()
+    await migrateToLatest(database.db, { migrations })
+    expect((await listColumns(database.db, 'user')).find((c) => c.name === 'company')?.nullable).toBe(false)
   })
 })

@@ -5,6 +5,7 @@
 import { createAuthClient } from 'better-auth/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../examples/router-backend/server.js'
+import { migrations } from '../examples/router-backend/migrations/index.js'
 import { migrateToLatest, PendingMigrationsError } from '../src/index.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 
@@ -174,7 +175,7 @@ describeEachDatabase('example router-backend with MIGRATIONS=check', (kind) => {
 
     const database = await testDb.connect()
     try {
-      await migrateToLatest(database.db)
+      await migrateToLatest(database.db, { migrations })
     } finally {
       await database.db.destroy()
     }

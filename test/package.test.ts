@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
+import { createTestDatabase, DATABASE_KINDS, unavailableReason } from './support/databases.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
@@ -198,6 +199,48 @@ export async function boot(): Promise<MigrationStep[]> {
     expect(result.stdout + result.stderr).toBe('')
     expect(result.code).toBe(0)
   }, SLOW)
+
+  it.concurrent(
+    "loads a consumer's TypeScript auth.config.ts and migrations/ from its bin: migrate:make --auth, migrate:make, latest, down, on every engine",
+    async (context) => {
+      requireInstall(context)
+      const bin = join(app, 'node_modules', '.bin', 'artorizer-auth-db')
+      for (const kind of DATABASE_KINDS) {
+        if (unavailableReason(kind) && !process.env.CI) continue
+        const testDb = await createTestDatabase(kind)
+        const project = join(app, `project-${kind}`)
+        try {
+          mkdirSync(project)
+          writeFileSync(join(project, 'package.json'), JSON.stringify({ name: `project-${kind}`, private: true, type: 'module' }))
+          writeFileSync(
+            join(project, 'auth.config.ts'),
+            `import type { AuthOptions } from 'artorizer-auth-db'
+import { username } from 'better-auth/plugins'
+const options: AuthOptions = { emailAndPassword: { enabled: true }, plugins: [username()] }
+export default options
+`,
+          )
+          const cli = (...args: string[]) => run(bin, args, project, { DATABASE_URL: testDb.url })
+          const made = await cli('migrate:make', '--auth', 'usernames')
+          expect({ kind, code: made.code, stderr: made.stderr }).toEqual({ kind, code: 0, stderr: '' })
+          expect(made.stdout).toMatch(/Wrote migrations\/\d{14}_usernames\.ts/)
+          expect((await cli('migrate:make', '--auth', 'again')).stdout).toMatch(/Nothing to generate/)
+          expect((await cli('migrate:make', 'artwork_notes')).code).toBe(0)
+          expect(readdirSync(join(project, 'migrations'))).toHaveLength(2)
+          const latest = await cli('migrate:latest', '--json')
+          expect({ kind, stderr: latest.stderr, applied: (JSON.parse(latest.stdout) as { applied: string[] }).applied.length }).toEqual({ kind, stderr: '', applied: 5 })
+          const verified = await cli('db:verify')
+          expect({ kind, code: verified.code, out: verified.code === 0 ? '' : verified.stdout }).toEqual({ kind, code: 0, out: '' })
+          const down = await cli('migrate:down', '--all', '--force', '--json')
+          expect({ kind, reverted: (JSON.parse(down.stdout) as { reverted: string[] }).reverted.length }).toEqual({ kind, reverted: 5 })
+          expect(JSON.parse((await cli('migrate:latest', '--json')).stdout)).toMatchObject({ ok: true, applied: expect.arrayContaining(['0001_better_auth']) })
+        } finally {
+          await testDb.drop()
+        }
+      }
+    },
+    SLOW,
+  )
 
   it.concurrent('runs its bin: npx artorizer-auth-db migrate:status', async (context) => {
     requireInstall(context)

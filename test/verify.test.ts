@@ -41,6 +41,7 @@ describeEachDatabase('db:verify', (kind) => {
     expect(problems(report, 'warn')).toEqual([])
     expect(report.checks.map((c) => [c.name, c.status])).toEqual([
       ['migrations', 'ok'],
+      ['auth-options', 'ok'],
       ['drift', 'ok'],
       ['tables', 'ok'],
       ['columns', 'ok'],

@@ -4,6 +4,9 @@
  */
 import type { MigrationSchema } from '../schema/model.js'
 
+/** The module's package name, quoted, as a migration file imports it (kept out of a literal import line). */
+const PACKAGE = "'artorizer-auth-db'"
+
 /** `<UTC yyyymmddhhmmss>_<name>`: sorts after the module's `000N_` names and in creation order. */
 export function migrationFileName(name: string, now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14)
@@ -41,7 +44,7 @@ export function renderSchemaMigration({ name, schema, summary }: { name: string;
     '/**',
     ...summary.map((line) => (line ? ` * ${line}` : ' *')),
     ' */',
-    "import { defineSchema, undoSchemaMigration, type Kysely } from 'artorizer-auth-db'",
+    `import { defineSchema, undoSchemaMigration, type Kysely } from ${PACKAGE}`,
     '',
     `export const schema = defineSchema(${toTypeScriptLiteral(schema)})`,
     '',

@@ -28,6 +28,6 @@ export async function importModule(file: string): Promise<Record<string, unknown
   const { createJiti } = await import('jiti')
   // The packages the file shares with the caller load natively (require of an ES module, one
   // instance with the caller's import): `engineOf` tells engines apart by Kysely's adapter class.
-  const jiti = createJiti(pathToFileURL(file).href, { interopDefault: false, moduleCache: true, fsCache: false, nativeModules: SHARED_PACKAGES })
+  const jiti = createJiti(pathToFileURL(file).href, { interopDefault: false, moduleCache: true, nativeModules: SHARED_PACKAGES })
   return (await jiti.import(file)) as Record<string, unknown>
 }
