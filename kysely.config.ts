@@ -1,6 +1,6 @@
 /**
  * kysely-ctl's config, over the same database and migrations as `npm run migrate:*`, so that
- * `npx kysely migrate:list` (and `migrate:latest`, `migrate:down`, ...) see and do the same.
+ * `npm run kysely -- migrate:list` (and `migrate:latest`, `migrate:down`, ...) see and do the same.
  */
 import type { Kysely } from 'kysely'
 import { defineConfig } from 'kysely-ctl'
