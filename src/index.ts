@@ -21,6 +21,7 @@ export {
   type MigrateOptions,
   type MigrateDownOptions,
   type MigrationStep,
+  type TimedMigrationStep,
   type MigrationState,
   type DownTarget,
 } from './migrate.js'
