@@ -19,6 +19,7 @@ export const mysql: Engine = {
   catalog: mysqlCatalog,
   ddl: mysqlDdl(mysqlErrors),
   errors: mysqlErrors,
+  sqlScriptNote: '-- MySQL commits each DDL statement on its own.',
   createDialect: (target, options) => createMysqlDialect(urlOf(target), options),
   createAdapter: (options) => new MysqlLockingAdapter(options),
   createQueryCompiler: () => new MysqlQueryCompiler(),

@@ -19,6 +19,7 @@ export const postgres: Engine = {
   catalog: postgresCatalog,
   ddl: postgresDdl(postgresErrors, { online: true }),
   errors: postgresErrors,
+  sqlScriptNote: '-- Run outside a transaction: CREATE INDEX CONCURRENTLY cannot run inside one.',
   createDialect: (target, options) => createPostgresDialect(urlOf(target), options),
   createAdapter: (options) => new PostgresLockingAdapter(options),
   createQueryCompiler: () => new PostgresQueryCompiler(),
