@@ -6,7 +6,9 @@
  *
  * Through the bundled CLI; test/package.test.ts runs the same kind of checks through the packed bin.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -197,6 +199,30 @@ describe('migrateToLatest tells of each migration as it finishes', () => {
       for (let i = 0; i + 1 < told.length; i++) expect(told[i]!.at).toBeLessThanOrEqual(recorded.get(told[i + 1]!.name)!)
     } finally {
       await database.db.destroy()
+    }
+  })
+})
+
+describe("the npm scripts' launcher (scripts/cli.mjs)", () => {
+  const root = new URL('..', import.meta.url).pathname
+  const stamp = join(root, 'node_modules', '.cache', 'artorizer-auth-db', 'cli', 'stamp.json')
+  const launch = () => promisify(execFile)(process.execPath, [join(root, 'scripts', 'cli.mjs'), '--version'], { cwd: root })
+  const build = () => (JSON.parse(readFileSync(stamp, 'utf8')) as { dir: string }).dir
+
+  it('reuses its bundle while src/ is unchanged, and rebuilds it when a source file changes', async () => {
+    expect((await launch()).stdout.trim()).toBe(VERSION)
+    const first = build()
+    await launch()
+    expect(build()).toBe(first)
+    // A newer modification time on one source file (its content unchanged, its time put back after).
+    const file = join(root, 'src', 'invocation.ts')
+    const { atime, mtime } = statSync(file)
+    try {
+      utimesSync(file, atime, new Date(Date.now() + 1000))
+      expect((await launch()).stdout.trim()).toBe(VERSION)
+      expect(build()).not.toBe(first)
+    } finally {
+      utimesSync(file, atime, mtime)
     }
   })
 })
