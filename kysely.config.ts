@@ -1,6 +1,6 @@
 /**
  * kysely-ctl's config, over the same database and migrations as `npm run migrate:*`, so that
- * `npx kysely migrate:list` (and `migrate:latest`, `migrate:down`, ...) see and do the same: the
+ * `npm run kysely -- migrate:list` (and `migrate:latest`, `migrate:down`, ...) see and do the same: the
  * module's migrations, then the application's from `migrations/` (or `MIGRATIONS_DIR`), read when
  * kysely-ctl asks for them. `npx kysely migrate:make <name>` writes a plain Kysely migration into
  * that folder, which runs like any other (`artorizer-auth-db migrate:make` writes a typed

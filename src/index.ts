@@ -24,6 +24,7 @@ export {
   type MigrateOptions,
   type MigrateDownOptions,
   type MigrationStep,
+  type TimedMigrationStep,
   type MigrationState,
   type DownTarget,
   type WithMigrations,

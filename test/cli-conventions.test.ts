@@ -6,12 +6,14 @@
  *
  * Through the bundled CLI; test/package.test.ts runs the same kind of checks through the packed bin.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { commands } from '../src/commands/index.js'
-import { migrationNames } from '../src/index.js'
+import { connectDatabase, migrateToLatest, migrationNames } from '../src/index.js'
 import { runCli } from './support/cli.js'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -179,5 +181,48 @@ describe('a first migrate:latest on a new embedded database', () => {
     const { code, stdout } = await runCli(['migrate:latest', '--json'], { DATABASE_URL: `pglite:${fresh}` })
     expect(code).toBe(0)
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, applied: migrationNames })
+  })
+})
+
+describe('migrateToLatest tells of each migration as it finishes', () => {
+  it('onMigrated for one migration is called before the next one is recorded, not at the end of the run', async () => {
+    const folder = newFolder()
+    const database = await connectDatabase({ url: `pglite:${folder}` })
+    try {
+      const told: { name: string; ms: number; at: number }[] = []
+      const steps = await migrateToLatest(database.db, { onMigrated: ({ name, ms }) => told.push({ name, ms, at: Date.now() }) })
+      expect(told.map((t) => t.name)).toEqual(steps.map((s) => s.name))
+      expect(told.every((t) => t.ms >= 0)).toBe(true)
+      // Kysely records each migration (with its time) right after its `up`: the line for one came before the next was recorded.
+      const rows = await database.db.selectFrom('kysely_migration' as any).select(['name', 'timestamp']).orderBy('name').execute()
+      const recorded = new Map(rows.map((row) => [String(row.name), Date.parse(String(row.timestamp))]))
+      for (let i = 0; i + 1 < told.length; i++) expect(told[i]!.at).toBeLessThanOrEqual(recorded.get(told[i + 1]!.name)!)
+    } finally {
+      await database.db.destroy()
+    }
+  })
+})
+
+describe("the npm scripts' launcher (scripts/cli.mjs)", () => {
+  const root = new URL('..', import.meta.url).pathname
+  const stamp = join(root, 'node_modules', '.cache', 'artorizer-auth-db', 'cli', 'stamp.json')
+  const launch = () => promisify(execFile)(process.execPath, [join(root, 'scripts', 'cli.mjs'), '--version'], { cwd: root })
+  const build = () => (JSON.parse(readFileSync(stamp, 'utf8')) as { dir: string }).dir
+
+  it('reuses its bundle while src/ is unchanged, and rebuilds it when a source file changes', async () => {
+    expect((await launch()).stdout.trim()).toBe(VERSION)
+    const first = build()
+    await launch()
+    expect(build()).toBe(first)
+    // A newer modification time on one source file (its content unchanged, its time put back after).
+    const file = join(root, 'src', 'invocation.ts')
+    const { atime, mtime } = statSync(file)
+    try {
+      utimesSync(file, atime, new Date(Date.now() + 1000))
+      expect((await launch()).stdout.trim()).toBe(VERSION)
+      expect(build()).not.toBe(first)
+    } finally {
+      utimesSync(file, atime, mtime)
+    }
   })
 })

@@ -16,6 +16,7 @@ import { describeCatalogType, hasCatalogType, sameType, sameTypeAs } from './col
 import { finding, type Finding } from './findings.js'
 import type { ColumnKind } from './model.js'
 import { servesAs } from './plan.js'
+import { howToRun } from '../invocation.js'
 
 /** How much a difference matters: `fail` makes `db:verify` exit non-zero, `warn` does not. */
 export type Severity = 'fail' | 'warn'
@@ -122,7 +123,7 @@ class SchemaComparison {
     if (table.optional) return { ...base, findings: [], note: 'not present (optional)' }
     const fix = this.#options.pending
       ? this.#options.restore('')
-      : 'the migrations are applied, so it was dropped since: restore it from a backup, or undo and reapply the migration that creates it (npm run migrate:down -- --to <name>, then migrate:latest)'
+      : `the migrations are applied, so it was dropped since: restore it from a backup, or undo and reapply the migration that creates it (${howToRun('migrate:down', '--to <name>')}, then migrate:latest)`
     return { ...base, findings: [finding('table-missing', { table: table.name }, 'missing', fix, 'fail')] }
   }
 
@@ -207,7 +208,7 @@ class SchemaComparison {
     if (!found.validated) {
       const validate = sql`alter table ${sql.table(expected.table)} validate constraint ${sql.id(found.name)}`.compile(this.#options.db).sql
       const detail = `${as} is NOT VALID: rows added before it are unchecked`
-      return [{ ...base, findings: [finding('foreign-key-not-valid', where, detail, `run npm run migrate:latest, or ${validate}`, 'fail')] }]
+      return [{ ...base, findings: [finding('foreign-key-not-valid', where, detail, `run ${howToRun('migrate:latest')}, or ${validate}`, 'fail')] }]
     }
     return [{ ...base, findings: [], note: `ON DELETE ${found.onDelete} (${as})` }]
   }
@@ -232,7 +233,7 @@ class SchemaComparison {
             `drop it and recreate it: ${createSql}`,
             'fail',
           )
-        : finding('index-invalid', where, 'is INVALID (an interrupted concurrent build)', 'run npm run migrate:latest, which rebuilds it', 'fail')
+        : finding('index-invalid', where, 'is INVALID (an interrupted concurrent build)', `run ${howToRun('migrate:latest')}, which rebuilds it`, 'fail')
       return [{ ...base, findings: [found] }]
     }
     const missingColumn = expected.columns.find((name) => !live.columns.some((c) => c.name === name))
