@@ -3,7 +3,7 @@
  * what a service pays at boot. Not a test: it prints a table (and writes it as JSON) for a
  * person to read; see the README's "Performance" section.
  *
- *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--parts live,link,boot,startup]
+ *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,boot,startup]
  *                    [--dialect postgres|mysql|all] [--json <file>]
  *
  * `--rows 100000,1000000` runs the live migration at each size and prints how its time and the
@@ -36,7 +36,7 @@ export const LINK_SPEED_TARGET = 0.5
 const PARTS = ['live', 'link', 'boot', 'startup'] as const
 type Part = (typeof PARTS)[number]
 const USAGE =
-  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--parts live,link,boot,startup] [--dialect postgres|mysql|all] [--json <file>]'
+  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,boot,startup] [--dialect postgres|mysql|all] [--json <file>]'
 /** Where the latency charts go (git ignores bench/results/; the README's copy is in docs/). */
 const CHART_DIR = 'bench/results'
 
@@ -64,6 +64,7 @@ async function main(): Promise<number> {
     options: {
       rows: { type: 'string', default: '1000000' },
       'link-rows': { type: 'string', default: '100000' },
+      'link-batches': { type: 'string' },
       parts: { type: 'string', default: PARTS.join(',') },
       dialect: { type: 'string', default: 'all' },
       json: { type: 'string' },
@@ -80,6 +81,8 @@ async function main(): Promise<number> {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) return usage(`--rows takes positive whole numbers separated by commas, not "${values.rows}"`)
   const linkRows = Number(values['link-rows']!.replaceAll('_', ''))
   if (!Number.isInteger(linkRows) || linkRows < 1) return usage(`--link-rows must be a positive whole number, not "${values['link-rows']}"`)
+  const linkBatches = values['link-batches']?.split(',').map(Number)
+  if (linkBatches?.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000)) return usage(`--link-batches takes batch sizes from 1 to 10000, not "${values['link-batches']}"`)
   const parts = new Set(values.parts!.split(',') as Part[])
   const unknownPart = [...parts].find((part) => !PARTS.includes(part))
   if (unknownPart !== undefined) return usage(`--parts takes ${PARTS.join(', ')}, not "${unknownPart}"`)
@@ -127,7 +130,7 @@ async function main(): Promise<number> {
       }
       if (parts.has('link')) {
         log(`${kind}: artworks:link of ${linkRows.toLocaleString('en')} artworks, beside the staging-table join:`)
-        report.link[kind] = await measureLinking(kind, { rows: linkRows, log })
+        report.link[kind] = await measureLinking(kind, { rows: linkRows, batchSizes: linkBatches, log })
       }
       const database = upToDate.find((d) => d.kind === kind)
       if (database && parts.has('boot')) {

@@ -108,7 +108,10 @@ describeEachDatabase('artworks:link checks its whole input first, and says what 
       let interfered = false
       const interfere: KyselyPlugin = {
         transformQuery(args) {
-          if (args.node.kind === 'SelectQueryNode' && JSON.stringify(args.node).includes('artwork_jobs')) reads.add(args.queryId)
+          // linkArtworks' read of the batch: a select (query builder or raw SQL) of artwork_jobs.
+          const text = JSON.stringify(args.node)
+          const isRead = args.node.kind === 'SelectQueryNode' || (args.node.kind === 'RawNode' && /^\["?\s*select/i.test(JSON.stringify((args.node as { sqlFragments?: unknown }).sqlFragments)))
+          if (isRead && text.includes('artwork_jobs')) reads.add(args.queryId)
           return args.node
         },
         async transformResult(args) {

@@ -166,11 +166,7 @@ async function linkBatch(
   await db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
     await resolveUsers(trx, batch.map((a) => a.user).filter((user) => !users.has(user)), users)
     const wanted = batch.filter((a) => users.get(a.user) != null)
-    let rows: { id: string | number; job_id: string; user_id: string | null }[] = []
-    if (wanted.length > 0) {
-      const read = trx.selectFrom('artwork_jobs').select(['id', 'job_id', 'user_id']).where('job_id', 'in', wanted.map((a) => a.jobId))
-      rows = await (lock ? read.forUpdate() : read).execute()
-    }
+    const rows = await engine.artworkOwners.readOwners(trx, wanted.map((a) => a.jobId), lock)
     const rowsByJob = new Map<string, typeof rows>()
     for (const row of rows) rowsByJob.set(row.job_id, [...(rowsByJob.get(row.job_id) ?? []), row])
 
@@ -192,7 +188,7 @@ async function linkBatch(
       else {
         if (others.length > 0) outcome.reassigned++
         else outcome.linked++
-        for (const row of jobRows) if (row.user_id !== userId) changes.push({ id: row.id, jobId, from: row.user_id, userId })
+        for (const row of jobRows) if (row.user_id !== userId) changes.push({ row: row.row, jobId, from: row.user_id, userId })
       }
     }
     // One set-based statement for the whole batch (not one per user).
