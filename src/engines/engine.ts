@@ -9,6 +9,7 @@
  */
 import type { Dialect, DialectAdapter, Kysely, QueryCompiler } from 'kysely'
 import type { DatabaseTarget, SqlDialect } from '../db/url.js'
+import type { NetworkMeaning } from './network-errors.js'
 import type { ColumnTypes, DataTypeExpression } from '../schema/column-types.js'
 import type { CatalogType, ColumnInfo, ForeignKeyInfo, IndexInfo } from '../schema/catalog-types.js'
 import type { ColumnKind } from '../schema/model.js'
@@ -96,11 +97,40 @@ export interface DdlRecipes {
   dropColumn(r: DdlRunner, table: string, column: string): Promise<void>
 }
 
+/**
+ * What a driver's error means for the person running the command, whatever the engine's own
+ * code for it: `src/db/explain-error.ts` words each meaning once, and the engines map their
+ * codes onto them.
+ */
+export type ErrorMeaning =
+  | NetworkMeaning
+  /** The server refused the user or the password. */
+  | 'credentials-refused'
+  /** The user may not use the database the URL names. */
+  | 'database-access-denied'
+  /** The database the URL names does not exist. */
+  | 'database-missing'
+  /** The user lacks a privilege a statement needs. */
+  | 'privilege-missing'
+  /** The server, or the session, accepts no writes (a replica, read-only mode). */
+  | 'read-only'
+
 /** Error codes, read the engine's way. */
 export interface ErrorRules {
   isLockTimeout(error: unknown): boolean
   isUniqueViolation(error: unknown): boolean
   isMissingTable(error: unknown): boolean
+  /**
+   * What an error means (see {@link ErrorMeaning}), or undefined when it is a query's own error
+   * that keeps its driver code for the caller. Node's socket codes are included.
+   */
+  meaningOf(error: unknown): ErrorMeaning | undefined
+  /**
+   * Whether an error of a query on an open connection means that connection is dead: the server
+   * ended the session (`pg_terminate_backend`, `KILL`, a restart or failover) or the network
+   * dropped it. The pool must not hand that connection out again.
+   */
+  isLostConnection(error: unknown): boolean
 }
 
 export interface MigrationLockOptions {
@@ -171,6 +201,8 @@ export interface Engine {
   readonly ddl: DdlRecipes
   readonly errors: ErrorRules
   readonly artworkOwners: ArtworkOwnerWriter
+  /** What a reader of `migrate:sql`'s files must know to run them on this engine (one SQL comment line). */
+  readonly sqlScriptNote: string
   /** Kysely's dialect for `target`, importing its driver only now. */
   createDialect(target: DatabaseTarget, options: DialectOptions): Promise<Dialect>
   /** Kysely's adapter for this engine, with the module's migration lock. */

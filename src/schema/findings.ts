@@ -39,13 +39,33 @@ export type FindingCode =
   | 'value-too-long-for-index'
   /** A column the model copies its type from does not exist. */
   | 'reference-missing'
+  /** A table the migrations create is missing. */
+  | 'table-missing'
+  /** A column the migrations create is missing. */
+  | 'column-missing'
+  /** A column is nullable where the target is NOT NULL. */
+  | 'column-nullable'
+  /** A foreign key the migrations create is missing. */
+  | 'foreign-key-missing'
+  /** A foreign key is NOT VALID: rows older than it are unchecked. */
+  | 'foreign-key-not-valid'
+  /** An index the migrations create is missing. */
+  | 'index-missing'
+  /** An index is INVALID (an interrupted concurrent build). */
+  | 'index-invalid'
+  /** An index has the target's name but other columns, or is not unique where it must be. */
+  | 'index-differs'
+  /** An index cannot exist because a column it covers is missing. */
+  | 'index-column-missing'
 
 export interface Finding {
   readonly code: FindingCode
   readonly table: string
   readonly column?: string
   readonly severity: FindingSeverity
-  /** One line: what is wrong, then, after a colon, {@link Finding.fix}. */
+  /** What is wrong, in words (without the fix). */
+  readonly problem: string
+  /** One line: {@link Finding.problem}, then, after a colon, {@link Finding.fix}. */
   readonly message: string
   /** What to do about it. */
   readonly fix: string
@@ -59,7 +79,7 @@ export function finding(
   fix: string,
   severity: FindingSeverity = 'blocking',
 ): Finding {
-  return { code, table: where.table, ...(where.column ? { column: where.column } : {}), severity, message: `${problem}: ${fix}`, fix }
+  return { code, table: where.table, ...(where.column ? { column: where.column } : {}), severity, problem, message: `${problem}: ${fix}`, fix }
 }
 
 /** The findings that stop a migration before it changes anything. */

@@ -8,9 +8,13 @@
 import type { Kysely } from 'kysely'
 import type { AuthOptions } from '../auth.js'
 import type { SqlDialect } from '../db/url.js'
+import { CatalogSnapshot } from '../schema/catalog.js'
+import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../schema/catalog-types.js'
+import { compareSchema, type Comparison, type ExpectedSchema } from '../schema/compare.js'
 import { sqlDialectOfDb } from '../schema/dialect.js'
-import { listColumns, listForeignKeys, listIndexes, tableExists, type ColumnInfo, type ForeignKeyInfo, type IndexInfo } from '../schema/introspect.js'
+import type { FindingCode } from '../schema/findings.js'
 import { pendingMigrations } from '../migrate.js'
+import { EXPECTED_SCHEMA } from './expected-schema.js'
 
 /** `ok` passed; `fail` makes the run fail; `warn` is worth knowing but fails nothing. */
 export type ItemStatus = 'ok' | 'fail' | 'warn'
@@ -18,6 +22,8 @@ export type ItemStatus = 'ok' | 'fail' | 'warn'
 /** One line of the checklist. */
 export interface CheckItem {
   readonly status: ItemStatus
+  /** For a failed or warned item of a schema check: the finding's code (`index-missing`). */
+  readonly code?: FindingCode
   /** What was checked: `session.userId → user.id`, `index verification_identifier_idx`. */
   readonly subject: string
   /** What is wrong (or, for `ok`, a detail worth printing). */
@@ -50,25 +56,23 @@ export interface VerifyContext {
   readonly pendingMigrations: readonly string[]
   /** A table's columns, indexes and foreign keys; undefined when the table does not exist. */
   table(name: string): Promise<TableInfo | undefined>
+  /** The expected schema compared with the catalog, read once (see `src/schema/compare.ts`). */
+  readonly comparisons: readonly Comparison[]
 }
 
-export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOptions): Promise<VerifyContext> {
-  const tables = new Map<string, Promise<TableInfo | undefined>>()
-  const readTable = async (name: string): Promise<TableInfo | undefined> => {
-    if (!(await tableExists(db, name))) return undefined
-    return { columns: await listColumns(db, name), indexes: await listIndexes(db, name), foreignKeys: await listForeignKeys(db, name) }
-  }
-  return {
+export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOptions, expected: ExpectedSchema = EXPECTED_SCHEMA): Promise<VerifyContext> {
+  const pending = await pendingMigrations(db)
+  const snapshot = await CatalogSnapshot.read(db, expected.tables.map((table) => table.name))
+  const context: VerifyContext = {
     db,
     dialect: sqlDialectOfDb(db),
     authOptions,
-    pendingMigrations: await pendingMigrations(db),
-    table(name) {
-      let info = tables.get(name)
-      if (!info) tables.set(name, (info = readTable(name)))
-      return info
-    },
+    pendingMigrations: pending,
+    table: async (name) => snapshot.table(name) ?? (await CatalogSnapshot.read(db, [name])).table(name),
+    comparisons: [],
   }
+  const comparisons = compareSchema(snapshot, expected, { db, pending: pending.length > 0, restore: (sql) => restoreFix(context, sql) })
+  return { ...context, comparisons }
 }
 
 /**

@@ -7,51 +7,10 @@
  * strict, and a legacy column of another type is a warning: that is the overlay below.
  */
 import { MIGRATION_NAMES, schemasOf } from '../migrations/index.js'
-import { foldSchemas, type ColumnKind, type FoldedSchema } from '../schema/model.js'
+import type { ExpectedColumn, ExpectedForeignKey, ExpectedIndex, ExpectedSchema, ExpectedTable } from '../schema/compare.js'
+import { foldSchemas, type FoldedSchema } from '../schema/model.js'
 
-/** How much a difference matters: `fail` makes `db:verify` exit non-zero, `warn` does not. */
-export type Severity = 'fail' | 'warn'
-
-export interface ExpectedColumn {
-  readonly name: string
-  /** The column's kind; or `sameAs`: exactly the type (and MySQL collation) of another column. */
-  readonly kind: ColumnKind | { readonly sameAs: { readonly table: string; readonly column: string } }
-  readonly nullable: boolean
-  /** How a different type or nullability is reported (default `fail`). */
-  readonly typeSeverity?: Severity
-  /** How a missing column is reported (default `fail`). */
-  readonly missingSeverity?: Severity
-}
-
-export interface ExpectedTable {
-  readonly name: string
-  /** Checked only when it exists (`upload_history`). */
-  readonly optional?: boolean
-  readonly columns: readonly ExpectedColumn[]
-}
-
-export interface ExpectedIndex {
-  readonly table: string
-  readonly name: string
-  readonly columns: readonly string[]
-  readonly unique?: boolean
-  /**
-   * How a missing index is reported (default `fail`; an index over a column that is missing is
-   * reported as that column is).
-   */
-  readonly severity?: Severity
-  /** Why the index may legitimately be missing (printed with a warning). */
-  readonly note?: string
-}
-
-export interface ExpectedForeignKey {
-  readonly table: string
-  readonly name: string
-  readonly column: string
-  readonly referencedTable: string
-  readonly referencedColumn: string
-  readonly onDelete: 'CASCADE'
-}
+export type { ExpectedColumn, ExpectedForeignKey, ExpectedIndex, ExpectedSchema, ExpectedTable, Severity } from '../schema/compare.js'
 
 /** A legacy column the module reads: it must exist, but its type is the table's own business. */
 const LEGACY_READ = { typeSeverity: 'warn', missingSeverity: 'fail' } as const
@@ -78,11 +37,7 @@ const INDEX_SEVERITIES: Readonly<Record<string, Pick<ExpectedIndex, 'severity' |
 }
 
 /** The expected schema of `folded` (by default, every migration of this version). */
-export function expectedSchema(folded: FoldedSchema = foldSchemas(schemasOf(MIGRATION_NAMES))): {
-  tables: ExpectedTable[]
-  indexes: ExpectedIndex[]
-  foreignKeys: ExpectedForeignKey[]
-} {
+export function expectedSchema(folded: FoldedSchema = foldSchemas(schemasOf(MIGRATION_NAMES))): ExpectedSchema {
   return {
     tables: folded.tables.map((table) => ({
       name: table.name,
@@ -112,7 +67,7 @@ export function expectedSchema(folded: FoldedSchema = foldSchemas(schemasOf(MIGR
   }
 }
 
-const expected = expectedSchema()
-export const EXPECTED_TABLES: readonly ExpectedTable[] = expected.tables
-export const EXPECTED_INDEXES: readonly ExpectedIndex[] = expected.indexes
-export const EXPECTED_FOREIGN_KEYS: readonly ExpectedForeignKey[] = expected.foreignKeys
+export const EXPECTED_SCHEMA: ExpectedSchema = expectedSchema()
+export const EXPECTED_TABLES: readonly ExpectedTable[] = EXPECTED_SCHEMA.tables
+export const EXPECTED_INDEXES: readonly ExpectedIndex[] = EXPECTED_SCHEMA.indexes
+export const EXPECTED_FOREIGN_KEYS: readonly ExpectedForeignKey[] = EXPECTED_SCHEMA.foreignKeys

@@ -21,6 +21,7 @@ export const mysql: Engine = {
   ddl: mysqlDdl(mysqlErrors),
   errors: mysqlErrors,
   artworkOwners: mysqlArtworkOwners,
+  sqlScriptNote: '-- MySQL commits each DDL statement on its own.',
   createDialect: (target, options) => createMysqlDialect(urlOf(target), options),
   createAdapter: (options) => new MysqlLockingAdapter(options),
   createQueryCompiler: () => new MysqlQueryCompiler(),

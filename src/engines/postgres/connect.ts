@@ -3,7 +3,7 @@
  */
 import { PostgresDialect, type Dialect, type PostgresPool, type PostgresPoolClient } from 'kysely'
 import type { Pool, PoolClient } from 'pg'
-import { isLostConnection } from '../../db/explain-error.js'
+import { postgresErrors } from './errors.js'
 import type { DialectOptions } from '../engine.js'
 import { PostgresLockingAdapter } from './migration-lock.js'
 
@@ -51,7 +51,7 @@ function discardingLostClients(pool: Pool): PostgresPool {
             const result: unknown = (client.query as (...a: unknown[]) => unknown)(...args)
             if (result instanceof Promise) {
               result.catch((error: unknown) => {
-                if (isLostConnection(error)) lost = true
+                if (postgresErrors.isLostConnection(error)) lost = true
               })
             }
             return result

@@ -21,6 +21,7 @@ export const postgres: Engine = {
   ddl: postgresDdl(postgresErrors, { online: true }),
   errors: postgresErrors,
   artworkOwners: postgresArtworkOwners,
+  sqlScriptNote: '-- Run outside a transaction: CREATE INDEX CONCURRENTLY cannot run inside one.',
   createDialect: (target, options) => createPostgresDialect(urlOf(target), options),
   createAdapter: (options) => new PostgresLockingAdapter(options),
   createQueryCompiler: () => new PostgresQueryCompiler(),
