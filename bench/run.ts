@@ -21,18 +21,13 @@ import { writeLatencyCharts } from './chart.js'
 import { measureLinking, type LinkResult } from './link.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
 import { printReport } from './report.js'
+import { WORST_STALL_TARGET_MS } from './targets.js'
 import { serverUrl, type BenchDatabase, type ServerKind } from './servers.js'
 import { compileModule, measureStartup, type StartupResult } from './startup.js'
 
-/** The targets from issue 4: the writer's worst stall during our migration, at 1,000,000 rows. */
 /** Where the JSON report goes without `--json` (git ignores bench/results/). */
 const DEFAULT_JSON_FILE = 'bench/results/latest.json'
 
-export const WORST_STALL_TARGET_MS: Record<ServerKind, number> = { postgres: 50, mysql: 250 }
-/** Issue 13: the writer's worst insert during the online migration, at every table size. */
-export const SCALING_STALL_TARGET_MS = 25
-/** Issue 13: linkArtworks at its default batch size, at least this fraction of the staging join's speed. */
-export const LINK_SPEED_TARGET = 0.5
 const PARTS = ['live', 'link', 'boot', 'startup'] as const
 type Part = (typeof PARTS)[number]
 const USAGE =
