@@ -58,4 +58,6 @@ export {
   SchemaConflictError,
   MigrationFailedError,
   PendingMigrationsError,
+  LinkInterruptedError,
+  type LinkProgress,
 } from './errors.js'

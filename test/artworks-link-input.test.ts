@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql, type Kysely, type KyselyPlugin, type QueryId } from 'kysely'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
-import { connectDatabase, linkArtworks, migrateToLatest, UsageError, type Database } from '../src/index.js'
-import { LinkInterruptedError } from '../src/errors.js'
+import { connectDatabase, LinkInterruptedError, linkArtworks, migrateToLatest, UsageError, type Database } from '../src/index.js'
 import { describeEachDatabase, useSuiteDatabase, type DatabaseKind, type TestDatabase } from './support/databases.js'
 
 const JOBS = ['job-1', 'job-2', 'job-3', 'job-4']
