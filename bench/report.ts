@@ -2,7 +2,8 @@
  * The benchmark's tables, printed as Markdown so that a run can be pasted into the README as
  * it is.
  */
-import { LINK_SPEED_TARGET, SCALING_STALL_TARGET_MS, type BenchReport } from './run.js'
+import type { BenchReport } from './run.js'
+import { LINK_SPEED_TARGET, SCALING_STALL_TARGET_MS } from './targets.js'
 import { DEFAULT_LINK_BATCH_SIZE } from '../src/artworks/link.js'
 import { GALERA_WAY_LABELS, type GaleraResult } from './galera.js'
 import type { ServerKind } from './servers.js'

@@ -3,7 +3,7 @@
  * what a service pays at boot. Not a test: it prints a table (and writes it as JSON) for a
  * person to read; see the README's "Performance" section.
  *
- *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--parts live,link,boot,startup,busy]
+ *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,boot,startup,busy]
  *                    [--dialect postgres|mysql|galera|all] [--galera-rows N] [--json <file>]
  *
  * `--rows 100000,1000000` runs the live migration at each size and prints how its time and the
@@ -23,23 +23,18 @@ import { measureLinking, type LinkResult } from './link.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
 import { GALERA_WAYS, galeraBenchUnavailable, measureGalera, type GaleraResult, type GaleraWay } from './galera.js'
 import { printReport } from './report.js'
+import { WORST_STALL_TARGET_MS } from './targets.js'
 import { serverUrl, type BenchDatabase, type ServerKind } from './servers.js'
 import { compileModule, measureStartup, type StartupResult } from './startup.js'
 import { measureCommands, type CommandsResult } from './commands.js'
 
-/** The targets from issue 4: the writer's worst stall during our migration, at 1,000,000 rows. */
 /** Where the JSON report goes without `--json` (git ignores bench/results/). */
 const DEFAULT_JSON_FILE = 'bench/results/latest.json'
 
-export const WORST_STALL_TARGET_MS: Record<ServerKind, number> = { postgres: 50, mysql: 250 }
-/** Issue 13: the writer's worst insert during the online migration, at every table size. */
-export const SCALING_STALL_TARGET_MS = 25
-/** Issue 13: linkArtworks at its default batch size, at least this fraction of the staging join's speed. */
-export const LINK_SPEED_TARGET = 0.5
 const PARTS = ['live', 'link', 'boot', 'startup', 'busy'] as const
 type Part = (typeof PARTS)[number]
 const USAGE =
-  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--parts live,link,boot,startup,busy] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,copy] [--json <file>]'
+  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,boot,startup,busy] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,copy] [--json <file>]'
 /** Where the latency charts go (git ignores bench/results/; the README's copy is in docs/). */
 const CHART_DIR = 'bench/results'
 
@@ -73,6 +68,7 @@ async function main(): Promise<number> {
     options: {
       rows: { type: 'string', default: '1000000' },
       'link-rows': { type: 'string', default: '100000' },
+      'link-batches': { type: 'string' },
       parts: { type: 'string', default: PARTS.join(',') },
       dialect: { type: 'string', default: 'all' },
       'galera-rows': { type: 'string', default: '200000' },
@@ -91,6 +87,8 @@ async function main(): Promise<number> {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) return usage(`--rows takes positive whole numbers separated by commas, not "${values.rows}"`)
   const linkRows = Number(values['link-rows']!.replaceAll('_', ''))
   if (!Number.isInteger(linkRows) || linkRows < 1) return usage(`--link-rows must be a positive whole number, not "${values['link-rows']}"`)
+  const linkBatches = values['link-batches']?.split(',').map(Number)
+  if (linkBatches?.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000)) return usage(`--link-batches takes batch sizes from 1 to 10000, not "${values['link-batches']}"`)
   const parts = new Set(values.parts!.split(',') as Part[])
   const unknownPart = [...parts].find((part) => !PARTS.includes(part))
   if (unknownPart !== undefined) return usage(`--parts takes ${PARTS.join(', ')}, not "${unknownPart}"`)
@@ -146,7 +144,7 @@ async function main(): Promise<number> {
       }
       if (parts.has('link')) {
         log(`${kind}: artworks:link of ${linkRows.toLocaleString('en')} artworks, beside the staging-table join:`)
-        report.link[kind] = await measureLinking(kind, { rows: linkRows, log })
+        report.link[kind] = await measureLinking(kind, { rows: linkRows, batchSizes: linkBatches, log })
       }
       const database = upToDate.find((d) => d.kind === kind)
       if (database && parts.has('boot')) {

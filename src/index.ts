@@ -98,4 +98,6 @@ export {
   SchemaConflictError,
   MigrationFailedError,
   PendingMigrationsError,
+  LinkInterruptedError,
+  type LinkProgress,
 } from './errors.js'

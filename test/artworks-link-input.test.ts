@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql, type Kysely, type KyselyPlugin, type QueryId } from 'kysely'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
-import { connectDatabase, linkArtworks, migrateToLatest, UsageError, type Database } from '../src/index.js'
-import { LinkInterruptedError } from '../src/errors.js'
+import { connectDatabase, LinkInterruptedError, linkArtworks, migrateToLatest, UsageError, type Database } from '../src/index.js'
 import { describeEachDatabase, useSuiteDatabase, type DatabaseKind, type TestDatabase } from './support/databases.js'
 
 const JOBS = ['job-1', 'job-2', 'job-3', 'job-4']
@@ -108,7 +107,10 @@ describeEachDatabase('artworks:link checks its whole input first, and says what 
       let interfered = false
       const interfere: KyselyPlugin = {
         transformQuery(args) {
-          if (args.node.kind === 'SelectQueryNode' && JSON.stringify(args.node).includes('artwork_jobs')) reads.add(args.queryId)
+          // linkArtworks' read of the batch: a select (query builder or raw SQL) of artwork_jobs.
+          const text = JSON.stringify(args.node)
+          const isRead = args.node.kind === 'SelectQueryNode' || (args.node.kind === 'RawNode' && /^\["?\s*select/i.test(JSON.stringify((args.node as { sqlFragments?: unknown }).sqlFragments)))
+          if (isRead && text.includes('artwork_jobs')) reads.add(args.queryId)
           return args.node
         },
         async transformResult(args) {

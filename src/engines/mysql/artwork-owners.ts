@@ -1,7 +1,8 @@
 /**
  * MySQL 8 and MariaDB: a batch of artwork owners in one multi-table `UPDATE … JOIN`.
  *
- * The batch's values are a derived table of `SELECT ?, ?, ? UNION ALL SELECT ?, ?, ? …`: MySQL
+ * The batch is read with one `SELECT … WHERE job_id IN (…)` (by the `job_id` index) and written
+ * with one statement. The batch's values are a derived table of `SELECT ?, ?, ? UNION ALL SELECT ?, ?, ? …`: MySQL
  * 8's `VALUES ROW(…)` does not parse on MariaDB and MariaDB's bare `VALUES (…)` not on MySQL, and
  * a temporary staging table costs more statements per batch (and is refused under some
  * replication setups). The join is on the primary key `id` as the caller read it, not on
@@ -11,13 +12,19 @@
  * still has the owner read.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
-import type { ArtworkOwnerChange, ArtworkOwnerWriter } from '../engine.js'
+import type { ArtworkOwnerChange, ArtworkOwnerRow, ArtworkOwnerWriter } from '../engine.js'
 
 export const mysqlArtworkOwners: ArtworkOwnerWriter = {
+  async readOwners(db: Kysely<any>, jobIds: readonly string[], lock: boolean): Promise<ArtworkOwnerRow[]> {
+    if (jobIds.length === 0) return []
+    const read = db.selectFrom('artwork_jobs').select(['id as row', 'job_id', 'user_id']).where('job_id', 'in', [...jobIds])
+    return (await (lock ? read.forUpdate() : read).execute()) as ArtworkOwnerRow[]
+  },
+
   async setOwners(db: Kysely<any>, changes: readonly ArtworkOwnerChange[]): Promise<number> {
     if (changes.length === 0) return 0
     const rows: RawBuilder<unknown>[] = changes.map((c, i) =>
-      i === 0 ? sql`select ${c.id} as id, ${c.from} as from_user_id, ${c.userId} as user_id` : sql`select ${c.id}, ${c.from}, ${c.userId}`,
+      i === 0 ? sql`select ${c.row} as id, ${c.from} as from_user_id, ${c.userId} as user_id` : sql`select ${c.row}, ${c.from}, ${c.userId}`,
     )
     const result = await sql`update (${sql.join(rows, sql` union all `)}) as v
       straight_join artwork_jobs as a on a.id = v.id
