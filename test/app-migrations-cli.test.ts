@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { AuthSchemaMissingError, loadMigrationsFolder, migrateToLatest } from '../src/index.js'
+import { AuthSchemaMissingError, loadMigrationsFolder, migrateToLatest, migrationNames } from '../src/index.js'
 import { ROOT, bundle, runCli } from './support/bundled-cli.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 
@@ -122,10 +122,11 @@ describeEachDatabase('auth.config.ts and the application migrations through the 
   })
 
   it('migrate:down --all --force undoes the application migrations and the module, and migrate:latest rebuilds', async () => {
+    // The module's migrations and the application's two.
     const down = await cli('migrate:down', '--all', '--force', '--json')
-    expect(JSON.parse(down.stdout).reverted).toHaveLength(5)
+    expect(JSON.parse(down.stdout).reverted).toHaveLength(migrationNames.length + 2)
     const latest = await cli('migrate:latest', '--json')
-    expect(JSON.parse(latest.stdout).applied).toHaveLength(5)
+    expect(JSON.parse(latest.stdout).applied).toHaveLength(migrationNames.length + 2)
     expect((await cli('db:verify')).code).toBe(0)
   })
 })
