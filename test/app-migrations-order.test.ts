@@ -22,6 +22,7 @@ describeEachDatabase('the order of the module and application migrations', (kind
       '0001_better_auth',
       '0002_artorizer_user_link',
       '0003_indexes',
+      '0004_exact_job_ids',
       '20261201100000_notes',
     ])
     // As if 0003 had come with a later release of the module than the application's migration.

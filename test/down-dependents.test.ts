@@ -117,8 +117,11 @@ describeEachDatabase('migrate:down and what depends on it', (kind) => {
 function failOnDropOf(table: string): KyselyPlugin {
   return {
     transformQuery(args) {
-      const node = args.node as { kind: string; table?: { table?: { identifier?: { name?: string } } } }
+      const node = args.node as { kind: string; table?: { table?: { identifier?: { name?: string } } }; sqlFragments?: readonly string[] }
       if (node.kind === 'DropTableNode' && node.table?.table?.identifier?.name === table) throw new Error(`injected failure dropping ${table}`)
+      // The engines' drop recipes send raw SQL (`drop table if exists ${sql.table(name)}`).
+      const raw = node.kind === 'RawNode' && /drop table/i.test((node.sqlFragments ?? []).join(''))
+      if (raw && JSON.stringify(node).includes(`"name":"${table}"`)) throw new Error(`injected failure dropping ${table}`)
       return args.node
     },
     transformResult: async (args) => args.result,

@@ -228,11 +228,11 @@ export default options
           expect((await cli('migrate:make', 'artwork_notes')).code).toBe(0)
           expect(readdirSync(join(project, 'migrations'))).toHaveLength(2)
           const latest = await cli('migrate:latest', '--json')
-          expect({ kind, stderr: latest.stderr, applied: (JSON.parse(latest.stdout) as { applied: string[] }).applied.length }).toEqual({ kind, stderr: '', applied: 5 })
+          expect({ kind, stderr: latest.stderr, applied: (JSON.parse(latest.stdout) as { applied: string[] }).applied.length }).toEqual({ kind, stderr: '', applied: 6 })
           const verified = await cli('db:verify')
           expect({ kind, code: verified.code, out: verified.code === 0 ? '' : verified.stdout }).toEqual({ kind, code: 0, out: '' })
           const down = await cli('migrate:down', '--all', '--force', '--json')
-          expect({ kind, reverted: (JSON.parse(down.stdout) as { reverted: string[] }).reverted.length }).toEqual({ kind, reverted: 5 })
+          expect({ kind, reverted: (JSON.parse(down.stdout) as { reverted: string[] }).reverted.length }).toEqual({ kind, reverted: 6 })
           expect(JSON.parse((await cli('migrate:latest', '--json')).stdout)).toMatchObject({ ok: true, applied: expect.arrayContaining(['0001_better_auth']) })
         } finally {
           await testDb.drop()
