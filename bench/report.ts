@@ -101,6 +101,18 @@ export function printReport(report: BenchReport, print: (line: string) => void):
       }
     }
     printTable(print, ['database', 'how', 'migration', 'writer worst', 'writer p99', 'inserts done', 'idle worst (5 s before)', 'worst-stall target', 'worst insert overlapped'], rows)
+    print('')
+    print(`The same, while another transaction holds \`user\` for ${first.busy.holdMs / 1000} s (it read it and stays open; the migration starts 0.3 s later):`)
+    print('')
+    const busyRows: string[][] = []
+    for (const [kind, result] of plugins) {
+      const { ours, naive, targetMs } = result.busy
+      busyRows.push([NAMES[kind], 'generated migration, migrateToLatest', seconds(ours.migrationMs), ms(ours.writer.worstMs), ms(ours.writer.p99Ms), count(ours.writer.inserts), count(ours.writer.failed),
+        `${ours.writer.worstMs <= targetMs && ours.writer.failed === 0 ? '✅' : '❌'} ≤ ${targetMs} ms`, `\`${(ours.worstDuring ?? '-').slice(0, 60)}\``])
+      busyRows.push([NAMES[kind], result.naiveHow, seconds(naive.migrationMs), ms(naive.writer.worstMs), ms(naive.writer.p99Ms), count(naive.writer.inserts), count(naive.writer.failed), '',
+        `\`${(naive.worstDuring ?? '-').slice(0, 60)}\``])
+    }
+    printTable(print, ['database', 'how', 'migration (waits its turn)', 'writer worst', 'writer p99', 'inserts done', 'failed', 'target (busy table)', 'worst insert overlapped'], busyRows)
   }
 
   if (report.galera) printGalera(report.galera, report.targets.mysql, print)
