@@ -87,7 +87,8 @@ function userEmail(n: number): string {
   return `user-${n}@example.com`
 }
 
-async function addUsers(db: Kysely<any>): Promise<void> {
+/** `LINK_USERS` users, `u-0`…, with emails `user-<n>@example.com`. */
+export async function addUsers(db: Kysely<any>): Promise<void> {
   const now = new Date()
   const users = Array.from({ length: LINK_USERS }, (_, n) => ({ id: `u-${n}`, name: `User ${n}`, email: userEmail(n), createdAt: now, updatedAt: now }))
   await db.insertInto('user').values(users).execute()

@@ -107,8 +107,16 @@ async function prepare(copy: BenchDatabase, kind: ServerKind, rows: number): Pro
   }
 }
 
-/** Runs `migrate` on its own pool while the writer inserts on its own connection. */
-async function underLoad(kind: ServerKind, copy: BenchDatabase, migrate: (db: Kysely<any>) => Promise<void>): Promise<[MigrationRun, RunTimeline]> {
+/**
+ * Runs `migrate` on its own pool while the writer inserts on its own connection (its artworks
+ * owned by `writerUserId` when given). Also the `plugins` part's harness (bench/plugins.ts).
+ */
+export async function underLoad(
+  kind: ServerKind,
+  copy: BenchDatabase,
+  migrate: (db: Kysely<any>) => Promise<void>,
+  writerUserId?: string,
+): Promise<[MigrationRun, RunTimeline]> {
   const statements: StatementTiming[] = []
   const log = (event: LogEvent) => {
     const endedAt = performance.now()
@@ -116,7 +124,7 @@ async function underLoad(kind: ServerKind, copy: BenchDatabase, migrate: (db: Ky
   }
   const { db } = await connectDatabase({ url: copy.url, log })
   await sql`select 1`.execute(db) // connect before the clock starts, as a booted service would have
-  const writer = await startWriter(kind, copy.url, copy.name)
+  const writer = await startWriter(kind, copy.url, copy.name, 'single', writerUserId)
   const waits = await startWaitSampler(kind, copy.url, writer.sessionId)
   try {
     const idleFrom = performance.now()

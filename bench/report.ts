@@ -83,6 +83,38 @@ export function printReport(report: BenchReport, print: (line: string) => void):
     printTable(print, ['database', 'how', 'time', 'rows/s', 'floor rows/s', '÷ floor', 'target (default batch)'], rows)
   }
 
+  const plugins = Object.entries(report.plugins ?? {}) as [ServerKind, NonNullable<NonNullable<BenchReport['plugins']>[ServerKind]>][]
+  if (plugins.length > 0) {
+    const first = plugins[0]![1]
+    print('')
+    print(
+      `The plugin set (organization with teams, two-factor, admin, username, passkey, API keys, six additional fields; ${first.adds} tables, columns, indexes and keys) ` +
+        `added to a database of ${count(first.users)} users and ${count(first.rows)} artworks, while a writer inserts artworks owned by a user:`,
+    )
+    print('')
+    const rows: string[][] = []
+    for (const [kind, result] of plugins) {
+      const target = report.targets[kind]
+      for (const [how, run] of [['generated migration, migrateToLatest', result.ours], [result.naiveHow, result.naive]] as const) {
+        rows.push([NAMES[kind], how, seconds(run.migrationMs), ms(run.writer.worstMs), ms(run.writer.p99Ms), count(run.writer.inserts), ms(run.idle.worstMs),
+          run === result.ours ? `${run.writer.worstMs <= target ? '✅' : '❌'} ≤ ${target} ms` : '', `\`${(run.worstDuring ?? '-').slice(0, 60)}\``])
+      }
+    }
+    printTable(print, ['database', 'how', 'migration', 'writer worst', 'writer p99', 'inserts done', 'idle worst (5 s before)', 'worst-stall target', 'worst insert overlapped'], rows)
+    print('')
+    print(`The same, while another transaction holds \`user\` for ${first.busy.holdMs / 1000} s (it read it and stays open; the migration starts 0.3 s later):`)
+    print('')
+    const busyRows: string[][] = []
+    for (const [kind, result] of plugins) {
+      const { ours, naive, targetMs } = result.busy
+      busyRows.push([NAMES[kind], 'generated migration, migrateToLatest', seconds(ours.migrationMs), ms(ours.writer.worstMs), ms(ours.writer.p99Ms), count(ours.writer.inserts), count(ours.writer.failed),
+        `${ours.writer.worstMs <= targetMs && ours.writer.failed === 0 ? '✅' : '❌'} ≤ ${targetMs} ms`, `\`${(ours.worstDuring ?? '-').slice(0, 60)}\``])
+      busyRows.push([NAMES[kind], result.naiveHow, seconds(naive.migrationMs), ms(naive.writer.worstMs), ms(naive.writer.p99Ms), count(naive.writer.inserts), count(naive.writer.failed), '',
+        `\`${(naive.worstDuring ?? '-').slice(0, 60)}\``])
+    }
+    printTable(print, ['database', 'how', 'migration (waits its turn)', 'writer worst', 'writer p99', 'inserts done', 'failed', 'target (busy table)', 'worst insert overlapped'], busyRows)
+  }
+
   if (report.galera) printGalera(report.galera, report.targets.mysql, print)
 
   const boot = Object.entries(report.boot) as [ServerKind, NonNullable<BenchReport['boot'][ServerKind]>][]

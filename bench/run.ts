@@ -3,11 +3,11 @@
  * what a service pays at boot. Not a test: it prints a table (and writes it as JSON) for a
  * person to read; see the README's "Performance" section.
  *
- *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,boot,startup,busy]
+ *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy]
  *                    [--dialect postgres|mysql|galera|all] [--galera-rows N] [--json <file>]
  *
  * `--rows 100000,1000000` runs the live migration at each size and prints how its time and the
- * writer's worst insert grow with the table. The boot and startup parts use the last size.
+ * writer's worst insert grow with the table. The boot, startup and plugins parts use the last size.
  *
  * Servers: BENCH_POSTGRES_URL and BENCH_MYSQL_URL (default: the local servers). It creates
  * databases of its own (`bench_<run>_…`) and drops them at the end.
@@ -20,6 +20,7 @@ import { measureBootCheck, type BootCheckResult } from './boot-check.js'
 import { measureBusyTable, printBusyTable, type BusyTableResult } from './busy-table.js'
 import { writeLatencyCharts } from './chart.js'
 import { measureLinking, type LinkResult } from './link.js'
+import { measurePlugins, type PluginsResult } from './plugins.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
 import { GALERA_WAYS, galeraBenchUnavailable, measureGalera, type GaleraResult, type GaleraWay } from './galera.js'
 import { printReport } from './report.js'
@@ -31,10 +32,10 @@ import { measureCommands, type CommandsResult } from './commands.js'
 /** Where the JSON report goes without `--json` (git ignores bench/results/). */
 const DEFAULT_JSON_FILE = 'bench/results/latest.json'
 
-const PARTS = ['live', 'link', 'boot', 'startup', 'busy'] as const
+const PARTS = ['live', 'link', 'plugins', 'boot', 'startup', 'busy'] as const
 type Part = (typeof PARTS)[number]
 const USAGE =
-  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,boot,startup,busy] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,copy] [--json <file>]'
+  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,copy] [--json <file>]'
 /** Where the latency charts go (git ignores bench/results/; the README's copy is in docs/). */
 const CHART_DIR = 'bench/results'
 
@@ -49,6 +50,8 @@ export interface BenchReport {
   /** The live migration at every size of `--rows` (when more than one was given). */
   scaling: { rows: number; live: Partial<Record<ServerKind, LiveRun>> }[]
   link: Partial<Record<ServerKind, LinkResult>>
+  /** Issue 10: the plugin set's generated migration on `rows` artworks and 1,000 users, beside Better Auth's own. */
+  plugins?: Partial<Record<ServerKind, PluginsResult>>
   boot: Partial<Record<ServerKind, BootCheckResult>>
   /** The migration waiting its turn behind a transaction that holds artwork_jobs (issue 13.6). */
   busy?: Partial<Record<ServerKind, BusyTableResult>>
@@ -145,6 +148,10 @@ async function main(): Promise<number> {
       if (parts.has('link')) {
         log(`${kind}: artworks:link of ${linkRows.toLocaleString('en')} artworks, beside the staging-table join:`)
         report.link[kind] = await measureLinking(kind, { rows: linkRows, batchSizes: linkBatches, log })
+      }
+      if (parts.has('plugins')) {
+        log(`${kind}: the plugin set's migration on ${rows.toLocaleString('en')} artworks while a writer inserts:`)
+        ;(report.plugins ??= {})[kind] = await measurePlugins(kind, { rows, log })
       }
       const database = upToDate.find((d) => d.kind === kind)
       if (database && parts.has('boot')) {

@@ -39,8 +39,12 @@ export interface WriterStats {
   readonly medianMs: number
 }
 
-export async function startWriter(kind: ServerKind, url: string, label: string, mode: WriterMode = 'single'): Promise<Writer> {
-  const insert = kind === 'postgres' ? await pgInserter(url) : await mysqlInserter(url, mode)
+/**
+ * `userId`: every artwork is inserted with this owner, so that each insert also checks
+ * `artwork_jobs_user_id_fk` against `user` (what a migration of `user` can make it wait for).
+ */
+export async function startWriter(kind: ServerKind, url: string, label: string, mode: WriterMode = 'single', userId?: string): Promise<Writer> {
+  const insert = kind === 'postgres' ? await pgInserter(url, userId) : await mysqlInserter(url, mode, userId)
   const samples: InsertSample[] = []
   let stopping = false
   const loop = (async () => {
@@ -90,25 +94,30 @@ interface Inserter {
   close(): Promise<void>
 }
 
-async function pgInserter(url: string): Promise<Inserter> {
+async function pgInserter(url: string, userId?: string): Promise<Inserter> {
   const { default: pg } = await import('pg')
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid')
   return {
     sessionId: rows[0]!.pid,
-    run: (jobId, originalUrl) => client.query('insert into artwork_jobs (job_id, original_url) values ($1, $2)', [jobId, originalUrl]),
+    run: (jobId, originalUrl) =>
+      userId === undefined
+        ? client.query('insert into artwork_jobs (job_id, original_url) values ($1, $2)', [jobId, originalUrl])
+        : client.query('insert into artwork_jobs (job_id, original_url, user_id) values ($1, $2, $3)', [jobId, originalUrl, userId]),
     close: () => client.end(),
   }
 }
 
-async function mysqlInserter(url: string, mode: WriterMode): Promise<Inserter> {
+async function mysqlInserter(url: string, mode: WriterMode, userId?: string): Promise<Inserter> {
   const { createConnection } = await import('mysql2/promise')
   const connection = await createConnection({ uri: url })
   const [rows] = await connection.query('select connection_id() as id')
   const sessionId = Number((rows as { id: number }[])[0]!.id)
   const insert = (jobId: string, originalUrl: string) =>
-    connection.query('insert into artwork_jobs (job_id, original_url) values (?, ?)', [jobId, originalUrl])
+    userId === undefined
+      ? connection.query('insert into artwork_jobs (job_id, original_url) values (?, ?)', [jobId, originalUrl])
+      : connection.query('insert into artwork_jobs (job_id, original_url, user_id) values (?, ?, ?)', [jobId, originalUrl, userId])
   if (mode === 'single') return { sessionId, run: insert, close: () => connection.end() }
   return {
     sessionId,

@@ -73,7 +73,39 @@ export async function authSchemaGap(options: BetterAuthOptions, schemas: readonl
   const { getSchema, getAuthTables } = await import('better-auth/db')
   const problems = unsafeOptions(options, getAuthTables(options as never) as never)
   if (problems.length > 0) throw new UnsafeAuthChangeError(problems)
-  return diffAuthSchema(getSchema(options as never) as unknown as Record<string, AuthTable>, foldSchemas(schemas))
+  const authSchema = getSchema(options as never) as unknown as Record<string, AuthTable>
+  return diffAuthSchema(withApiKeyOwner(authSchema, getAuthTables(options as never) as never), foldSchemas(schemas))
+}
+
+/**
+ * `@better-auth/api-key` declares no reference for `apikey.referenceId`, because a key belongs
+ * to a user or, with the plugin's `references: "organization"`, to an organization; so deleting
+ * a user would leave their keys behind, still valid for a user that no longer exists. The
+ * plugin's default is `"user"`, and the plugin object does not expose its configuration (1.7:
+ * only `id`, `endpoints`, `hooks`, `schema`), so the generated migration takes every key to be a
+ * user's: `referenceId` copies `user.id`'s exact type and references it `ON DELETE CASCADE`,
+ * which removes the keys in the same statement as the user, also when the user is deleted
+ * outside Better Auth. An application whose keys belong to organizations removes that foreign
+ * key from the generated file before committing it (the README says so, and so does the file).
+ */
+export const API_KEY_OWNER_NOTE =
+  'apikey.referenceId is taken to reference user.id (the api-key plugin\'s default, references: "user"), so deleting a user deletes their keys; with references: "organization", remove that foreign key from this file before committing it.'
+
+function withApiKeyOwner(
+  authSchema: Record<string, AuthTable>,
+  tables: Record<string, { readonly modelName: string; readonly fields: Record<string, AuthField> }>,
+): Record<string, AuthTable> {
+  const apiKey = tables['apikey']
+  const user = tables['user']
+  if (!apiKey || !user) return authSchema
+  const field = apiKey.fields['referenceId']
+  if (!field || field.references) return authSchema
+  const column = field.fieldName ?? 'referenceId'
+  const table = authSchema[apiKey.modelName]
+  const declared = table?.fields[column]
+  if (!table || !declared) return authSchema
+  const references = { model: user.modelName, field: user.fields['id']?.fieldName ?? 'id', onDelete: 'cascade' }
+  return { ...authSchema, [apiKey.modelName]: { ...table, fields: { ...table.fields, [column]: { ...declared, references } } } }
 }
 
 /** Options whose schema differs from the migrations' in ways that adding cannot fix. */

@@ -9,7 +9,7 @@ import type { AuthOptions } from '../auth.js'
 import { UsageError } from '../errors.js'
 import { migrationSet, runSchemaMigration, undoSchemaMigration, type AppMigrations } from '../migration-set.js'
 import { defineSchema, type MigrationSchema } from '../schema/model.js'
-import { authSchemaGap } from './diff.js'
+import { API_KEY_OWNER_NOTE, authSchemaGap } from './diff.js'
 import { migrationFileName, renderSchemaMigration } from './render.js'
 
 export interface GenerateAuthMigrationOptions {
@@ -56,6 +56,7 @@ export async function generateAuthMigration(authOptions: AuthOptions, options: G
       '',
       ...wrap(`Adds: ${gap.missing.join(', ')}.`),
       '',
+      ...(gap.schema.foreignKeys.some((fk) => fk.table === 'apikey' && fk.column === 'referenceId') ? [...wrap(API_KEY_OWNER_NOTE), ''] : []),
       'Review it, commit it, and deploy it like any migration. Once applied it is frozen: change the',
       'schema with a new migration (run `migrate:make --auth` again after changing the options).',
     ],

@@ -54,6 +54,21 @@ describe('what Better Auth needs against the migrations', () => {
     expect(gap.missing.filter((m) => /session_userId|user_email|session_token|verification_identifier/.test(m))).toEqual([])
   })
 
+  it("makes API keys a user's: apikey.referenceId copies user.id and references it ON DELETE CASCADE, and the file says so", async () => {
+    const generated = await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { name: 'plugins' })
+    const apikey = generated!.schema.tables.find((t) => t.name === 'apikey')!
+    expect(apikey.columns.find((c) => c.name === 'referenceId')).toEqual({ name: 'referenceId', type: { sameAs: { table: 'user', column: 'id' } }, nullable: false })
+    expect(generated!.schema.foreignKeys).toContainEqual({
+      table: 'apikey',
+      name: 'apikey_referenceId_fk',
+      column: 'referenceId',
+      references: { table: 'user', column: 'id' },
+      onDelete: 'cascade',
+    })
+    expect(generated!.schema.indexes).toContainEqual({ table: 'apikey', name: 'apikey_referenceId_idx', columns: ['referenceId'] })
+    expect(generated!.source.replace(/\n \* /g, ' ')).toContain('with references: "organization", remove that foreign key')
+  })
+
   it('finds nothing once the generated migration is among the migrations, and null from generateAuthMigration', async () => {
     const generated = await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { name: 'plugins', now: new Date('2026-12-01T12:00:00Z') })
     expect(generated!.name).toBe('20261201120000_plugins')
