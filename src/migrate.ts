@@ -9,8 +9,8 @@ import { Migrator, NO_MIGRATIONS, sql, type Kysely, type Migration, type Migrati
 import { AuthDbError, MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError, describeError } from './errors.js'
 import { checksumMatches, forgetChecksums, migrationChecksums, recordChecksum, storedChecksums } from './migration-sql.js'
 import { MIGRATION_NAMES } from './migrations/index.js'
-import { assertRunsInOrder, migrationSet, planChain, type AppMigrations } from './migration-set.js'
-import { assertNoBlockingFindings } from './schema/plan.js'
+import { assertRunsInOrder, migrationSet, type AppMigrations } from './migration-set.js'
+import { assertNoBlockingFindings, planAgainst } from './schema/plan.js'
 import { assertAuthSchemaProvided } from './auth-migration/needs.js'
 import type { AuthOptions } from './auth.js'
 import { engineOf } from './engines/index.js'
@@ -198,7 +198,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     await assertMigratableServer(db) // CockroachDB, YugabyteDB, TiDB, Vitess: refused, see README
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
-    assertNoBlockingFindings(await planChain(db, set.plannable(pending)))
+    assertNoBlockingFindings(await planAgainst(db, set.plannable(pending)))
     // Each migration records its checksum as it is applied (see `withChecksums`).
     const provider = reportingProvider(withChecksums(set.provider), options.onMigrated)
     return unwrap(await withDdlProgress(options.progress, () => createMigratorFor(db, provider).migrateToLatest()))

@@ -11,11 +11,10 @@
  */
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { UsageError } from './errors.js'
-import { MIGRATION_NAMES, migrations as moduleMigrations, plannable as modulePlannable } from './migrations/index.js'
-import { CatalogSnapshot } from './schema/catalog.js'
+import { MIGRATION_NAMES, moduleMigration, plannable as modulePlannable } from './migrations/index.js'
 import type { MigrationSchema } from './schema/model.js'
 import { executeStep, undoCreations } from './schema/online-ddl.js'
-import { assertNoBlockingFindings, planMigrations, tablesOf, type MigrationPlan, type PlannableMigration } from './schema/plan.js'
+import { assertNoBlockingFindings, planAgainst, type PlannableMigration } from './schema/plan.js'
 
 /** An application migration as its file exports it: schema data, or a plain Kysely migration. */
 export type AppMigration = SchemaDataMigration | PlainMigration
@@ -97,12 +96,12 @@ function build(app: AppMigrations): MigrationSet {
     })
   const migrations: Record<string, Migration> = {}
   for (const name of names) {
-    const own = moduleMigrations[name]
+    const own = moduleMigration(name)
     const migration = app[name]
     if (own) {
       migrations[name] = {
         up: (db) => runSchemaMigration(db, plannable(names.slice(names.indexOf(name)))),
-        down: (db) => own.down!(db),
+        down: (db) => own.down(db),
       }
     } else if (migration && isSchemaDataMigration(migration)) {
       migrations[name] = {
@@ -130,16 +129,11 @@ function build(app: AppMigrations): MigrationSet {
  * execute its own steps. `chain[0]` is the migration being run.
  */
 export async function runSchemaMigration(db: Kysely<any>, chain: readonly PlannableMigration[]): Promise<void> {
-  const plans = await planChain(db, chain)
+  const plans = await planAgainst(db, chain)
   assertNoBlockingFindings(plans)
   for (const step of plans[0]?.steps ?? []) await executeStep(db, step)
 }
 
-/** Plans `chain` (in order) against `db` as it is now. */
-export async function planChain(db: Kysely<any>, chain: readonly PlannableMigration[]): Promise<MigrationPlan[]> {
-  const snapshot = await CatalogSnapshot.read(db, tablesOf(chain.map((m) => m.schema)))
-  return planMigrations(snapshot, chain, db.withoutPlugins())
-}
 
 /**
  * The default `down` of a schema-data migration: removes what the ledger says migration `name`

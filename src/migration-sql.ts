@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { SqlDialect } from './db/url.js'
 import { engineForDialect, engineOf } from './engines/index.js'
-import { MIGRATION_NAMES, plannable, planPending } from './migrations/index.js'
+import { MIGRATION_NAMES, plannable } from './migrations/index.js'
+import { migrationSet, type AppMigrations } from './migration-set.js'
 import { CatalogSnapshot } from './schema/catalog.js'
 import { tableExists } from './schema/introspect.js'
-import { assertNoBlockingFindings, offlineDb, planMigrations as planChain, type MigrationPlan } from './schema/plan.js'
+import { assertNoBlockingFindings, offlineDb, planAgainst, planMigrations as planChain, type MigrationPlan } from './schema/plan.js'
 
 /** One migration's statements, in the order they would run. */
 export interface MigrationSql {
@@ -22,13 +23,15 @@ export interface MigrationSql {
 }
 
 /**
- * The SQL that `names` (in order) would run against `db`, reading its catalog but changing
- * nothing. Migrations adapt to what they find, so this is the SQL for this database as it is now.
+ * The SQL that `names` (in order; the module's, or the application's `migrations` too) would run
+ * against `db`, reading its catalog but changing nothing. Migrations adapt to what they find, so
+ * this is the SQL for this database as it is now. Plain Kysely migrations have no plan: they are
+ * left out.
  *
  * @throws {SchemaConflictError} when the existing tables cannot be adopted, as `up` would.
  */
-export async function planMigrations(db: Kysely<any>, names: readonly string[]): Promise<MigrationSql[]> {
-  const plans = await planPending(db, names)
+export async function planMigrations(db: Kysely<any>, names: readonly string[], options: { readonly migrations?: AppMigrations } = {}): Promise<MigrationSql[]> {
+  const plans = await planAgainst(db, migrationSet(options.migrations).plannable(names))
   assertNoBlockingFindings(plans)
   return plans.map(toSql)
 }

@@ -4,8 +4,6 @@ import { migrateToLatest, pendingMigrations } from '../migrate.js'
 import { formatSql, planMigrations } from '../migration-sql.js'
 import { plural, seconds, type Command } from './command.js'
 import { AUTH_CONFIG_OPTION, MIGRATIONS_DIR_OPTION, appMigrationsFrom, authOptionsFrom } from './app-options.js'
-import { migrationSet, planChain } from '../migration-set.js'
-import { assertNoBlockingFindings } from '../schema/plan.js'
 
 export const migrateLatest: Command = {
   summary: 'apply every pending migration',
@@ -24,8 +22,7 @@ export const migrateLatest: Command = {
     const authOptions = (await authOptionsFrom(options))?.options
     if (options['dry-run']) {
       const pending = await pendingMigrations(database.db, { migrations })
-      const set = migrationSet(migrations)
-      const plans = set.appNames.length === 0 ? await planMigrations(database.db, pending) : await planAll(database.db, set, pending)
+      const plans = await planMigrations(database.db, pending, { migrations })
       out.line(`-- Dry run against ${where}: nothing below has been executed.`)
       out.line(plans.length > 0 ? formatSql(plans) : '-- Database is up to date: nothing to apply')
       out.result({ ok: true, dryRun: true, database: where, migrations: plans })
@@ -53,15 +50,4 @@ export const migrateLatest: Command = {
     )
     out.result({ ok: true, database: where, applied: steps.map((s) => s.name) })
   },
-}
-
-/** The pending migrations' SQL, the application's included (plain Kysely migrations print none). */
-async function planAll(db: import('kysely').Kysely<any>, set: ReturnType<typeof migrationSet>, pending: readonly string[]) {
-  const plans = await planChain(db, set.plannable(pending))
-  assertNoBlockingFindings(plans)
-  return plans.map((plan) => ({
-    name: plan.migration,
-    statements: plan.steps.flatMap((step) => step.statements),
-    schemaStatements: plan.steps.flatMap((step) => step.schemaStatements),
-  }))
 }

@@ -4,15 +4,13 @@
  * the order they must run; a migration that has been released is never edited: add a new one.
  *
  * A migration is its schema data (`schema`, see `src/schema/model.ts`) and a `down`. Its `up`
- * is the same for all: read the catalog once, plan it and every migration after it (so that a
- * run stops before its first change if any of them cannot run), then execute its own steps.
+ * is the same for all, and for the application's schema-data migrations: `runSchemaMigration`
+ * in `src/migration-set.ts`.
  */
-import type { Kysely, Migration } from 'kysely'
-import { CatalogSnapshot } from '../schema/catalog.js'
+import type { Kysely } from 'kysely'
 import type { Finding } from '../schema/findings.js'
 import type { MigrationSchema } from '../schema/model.js'
-import { executeStep } from '../schema/online-ddl.js'
-import { assertNoBlockingFindings, planMigrations, tablesOf, type MigrationPlan, type PlannableMigration } from '../schema/plan.js'
+import { planAgainst, type MigrationPlan, type PlannableMigration } from '../schema/plan.js'
 import * as betterAuth from './0001_better_auth.js'
 import * as artorizerUserLink from './0002_artorizer_user_link.js'
 import * as indexes from './0003_indexes.js'
@@ -33,7 +31,6 @@ const modules: Readonly<Record<string, SchemaMigration>> = {
 
 /** Every migration's name, in the order they run. */
 export const MIGRATION_NAMES: readonly string[] = Object.keys(modules).sort()
-const ordered = MIGRATION_NAMES
 
 /** `names` (in order) with their schema data, for the planner. */
 export function plannable(names: readonly string[]): PlannableMigration[] {
@@ -50,11 +47,8 @@ export function schemasOf(names: readonly string[]): MigrationSchema[] {
 }
 
 /** Plans `names` (migrations still to run, in order) against `db` as it is now. */
-export async function planPending(db: Kysely<any>, names: readonly string[]): Promise<MigrationPlan[]> {
-  const migrations = plannable(names)
-  const snapshot = await CatalogSnapshot.read(db, tablesOf(migrations.map((m) => m.schema)))
-  // Compiled without the caller's plugins: a plan only prints SQL, it must not be seen as a query.
-  return planMigrations(snapshot, migrations, db.withoutPlugins())
+export function planPending(db: Kysely<any>, names: readonly string[]): Promise<MigrationPlan[]> {
+  return planAgainst(db, plannable(names))
 }
 
 /**
@@ -71,27 +65,7 @@ export async function findSchemaConflicts(db: Kysely<any>, names: readonly strin
   return (await findSchemaFindings(db, names)).map((f) => f.message)
 }
 
-/** Throws `SchemaConflictError` listing every finding of {@link findSchemaFindings}. */
-export async function assertAdoptable(db: Kysely<any>, names: readonly string[]): Promise<void> {
-  assertNoBlockingFindings(await planPending(db, names))
+/** Migration `name` of this module (its schema data and `down`), if there is one. */
+export function moduleMigration(name: string): SchemaMigration | undefined {
+  return modules[name]
 }
-
-/**
- * The migrations' own work, as Kysely's Migrator (and kysely-ctl) runs them (`src/migrate.ts` adds
- * the checksum bookkeeping). Kysely runs them in order, so
- * the migrations after one are exactly the ones still to come: each `up` plans them all, inside
- * the migration lock, whoever started it, and stops before its first change if any cannot run.
- */
-export const migrations: Readonly<Record<string, Migration>> = Object.fromEntries(
-  Object.entries(modules).map(([name, migration]) => [
-    name,
-    {
-      up: async (db: Kysely<any>) => {
-        const plans = await planPending(db, ordered.slice(ordered.indexOf(name)))
-        assertNoBlockingFindings(plans)
-        for (const step of plans[0]!.steps) await executeStep(db, step)
-      },
-      down: (db: Kysely<any>) => migration.down(db),
-    } satisfies Migration,
-  ]),
-)

@@ -84,11 +84,6 @@ export interface Comparison {
 export interface CompareOptions {
   /** Compiles the SQL that fixes suggest. */
   readonly db: Kysely<any>
-  /**
-   * The fix for something the migrations create that is missing, given the SQL that recreates
-   * it: "apply the pending migrations" or "it was removed since; recreate it: …".
-   */
-  readonly restore: (sql: string) => string
   /** Whether migrations are pending (then applying them fixes anything missing). */
   readonly pending: boolean
 }
@@ -117,12 +112,22 @@ class SchemaComparison {
     this.#engine = snapshot.engine
   }
 
+  /** The fix while migrations are pending: applying them makes anything missing. */
+  #applyPending(): string {
+    return `run ${howToRun('migrate:latest')}`
+  }
+
+  /** The fix for something the migrations make that is missing; `sql` recreates it. */
+  #restore(sql: string): string {
+    return this.#options.pending ? this.#applyPending() : `the migrations are applied, so it was removed since; recreate it: ${sql}`
+  }
+
   table(table: ExpectedTable): Comparison {
     const base = { kind: 'table', table: table.name, subject: table.name } as const
     if (this.#snapshot.table(table.name)) return { ...base, findings: [] }
     if (table.optional) return { ...base, findings: [], note: 'not present (optional)' }
     const fix = this.#options.pending
-      ? this.#options.restore('')
+      ? this.#applyPending()
       : `the migrations are applied, so it was dropped since: restore it from a backup, or undo and reapply the migration that creates it (${howToRun('migrate:down', '--to <name>')}, then migrate:latest)`
     return { ...base, findings: [finding('table-missing', { table: table.name }, 'missing', fix, 'fail')] }
   }
@@ -148,7 +153,7 @@ class SchemaComparison {
     if (!column) {
       const type = typeof expected.kind === 'string' ? this.#engine.columnTypes[expected.kind] : expectedType?.source && sameTypeAs(expectedType.source)
       const add = type && this.#options.db.schema.alterTable(table.name).addColumn(expected.name, type).compile().sql
-      return [finding('column-missing', where, 'missing', add ? this.#options.restore(add) : `add the column ${expected.name}`, expected.missingSeverity ?? 'fail')]
+      return [finding('column-missing', where, 'missing', add ? this.#restore(add) : `add the column ${expected.name}`, expected.missingSeverity ?? 'fail')]
     }
     const findings: Finding[] = []
     if (expectedType && !expectedType.matches(column)) {
@@ -198,7 +203,7 @@ class SchemaComparison {
     const add = alter
       .addForeignKeyConstraint(expected.name, [expected.column], expected.referencedTable, [expected.referencedColumn], (fk) => fk.onDelete('cascade'))
       .compile().sql
-    if (!found) return [{ ...base, findings: [finding('foreign-key-missing', where, `missing (${expected.name})`, this.#options.restore(add), 'fail')] }]
+    if (!found) return [{ ...base, findings: [finding('foreign-key-missing', where, `missing (${expected.name})`, this.#restore(add), 'fail')] }]
     const as = found.name === expected.name ? found.name : `as ${found.name}`
     if (found.onDelete !== expected.onDelete) {
       const drop = alter.dropConstraint(found.name).compile().sql
@@ -243,6 +248,6 @@ class SchemaComparison {
       return [{ ...base, findings: [finding('index-column-missing', where, detail, `add ${missingColumn} first, then ${createSql}`, severity)] }]
     }
     const detail = expected.note ? `missing (${expected.note})` : 'missing'
-    return [{ ...base, findings: [finding('index-missing', where, detail, this.#options.restore(createSql), expected.severity ?? 'fail')] }]
+    return [{ ...base, findings: [finding('index-missing', where, detail, this.#restore(createSql), expected.severity ?? 'fail')] }]
   }
 }

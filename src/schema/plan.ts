@@ -106,6 +106,15 @@ export async function planMigrations(
   return plans
 }
 
+/**
+ * Plans `chain` (in order) against `db` as it is now: the catalog of every table it names, read
+ * once. Compiled without the caller's plugins: a plan only prints SQL, it must not be seen as a query.
+ */
+export async function planAgainst(db: Kysely<any>, chain: readonly PlannableMigration[]): Promise<MigrationPlan[]> {
+  const snapshot = await CatalogSnapshot.read(db, tablesOf(chain.map((m) => m.schema)))
+  return planMigrations(snapshot, chain, db.withoutPlugins())
+}
+
 /** Throws {@link SchemaConflictError} with every blocking finding of `plans`, in order. */
 export function assertNoBlockingFindings(plans: readonly MigrationPlan[]): void {
   const blocking = plans.flatMap((plan) => blockingFindings(plan.findings))

@@ -15,7 +15,6 @@ import { sqlDialectOfDb } from '../schema/dialect.js'
 import type { FindingCode } from '../schema/findings.js'
 import { pendingMigrations } from '../migrate.js'
 import { EXPECTED_SCHEMA } from './expected-schema.js'
-import { howToRun } from '../invocation.js'
 import { migrationSet, type AppMigrations, type MigrationSet } from '../migration-set.js'
 
 /** `ok` passed; `fail` makes the run fail; `warn` is worth knowing but fails nothing. */
@@ -80,7 +79,7 @@ export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOpti
   const expected: ExpectedSchema = EXPECTED_SCHEMA
   const pending = await pendingMigrations(db, { migrations })
   const snapshot = await CatalogSnapshot.read(db, expected.tables.map((table) => table.name))
-  const context: VerifyContext = {
+  return {
     db,
     dialect: sqlDialectOfDb(db),
     authOptions,
@@ -89,17 +88,6 @@ export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOpti
     appMigrations: migrations,
     pendingMigrations: pending,
     table: async (name) => snapshot.table(name) ?? (await CatalogSnapshot.read(db, [name])).table(name),
-    comparisons: [],
+    comparisons: compareSchema(snapshot, expected, { db, pending: pending.length > 0 }),
   }
-  const comparisons = compareSchema(snapshot, expected, { db, pending: pending.length > 0, restore: (sql) => restoreFix(context, sql) })
-  return { ...context, comparisons }
-}
-
-/**
- * The fix for something the migrations create that is missing: apply them when some are
- * pending; otherwise it was removed after they ran, and `sql` puts it back.
- */
-export function restoreFix(context: VerifyContext, sql: string): string {
-  if (context.pendingMigrations.length > 0) return `run ${howToRun('migrate:latest')}`
-  return `the migrations are applied, so it was removed since; recreate it: ${sql}`
 }

@@ -7,7 +7,7 @@
  * strict, and a legacy column of another type is a warning: that is the overlay below.
  */
 import { MIGRATION_NAMES, schemasOf } from '../migrations/index.js'
-import type { ExpectedColumn, ExpectedForeignKey, ExpectedIndex, ExpectedSchema, ExpectedTable } from '../schema/compare.js'
+import type { ExpectedColumn, ExpectedIndex, ExpectedSchema } from '../schema/compare.js'
 import { foldSchemas, type FoldedSchema } from '../schema/model.js'
 
 export type { ExpectedColumn, ExpectedForeignKey, ExpectedIndex, ExpectedSchema, ExpectedTable, Severity } from '../schema/compare.js'
@@ -68,6 +68,3 @@ export function expectedSchema(folded: FoldedSchema = foldSchemas(schemasOf(MIGR
 }
 
 export const EXPECTED_SCHEMA: ExpectedSchema = expectedSchema()
-export const EXPECTED_TABLES: readonly ExpectedTable[] = EXPECTED_SCHEMA.tables
-export const EXPECTED_INDEXES: readonly ExpectedIndex[] = EXPECTED_SCHEMA.indexes
-export const EXPECTED_FOREIGN_KEYS: readonly ExpectedForeignKey[] = EXPECTED_SCHEMA.foreignKeys

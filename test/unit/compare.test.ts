@@ -37,7 +37,7 @@ function migratedSnapshot(engine: Engine, expected: ExpectedSchema = EXPECTED_SC
 }
 
 function codes(engine: Engine, snapshot: CatalogSnapshot, pending = false): string[] {
-  const comparisons: Comparison[] = compareSchema(snapshot, EXPECTED_SCHEMA, { db: offlineDb(engine), pending, restore: (sql) => `restore: ${sql}` })
+  const comparisons: Comparison[] = compareSchema(snapshot, EXPECTED_SCHEMA, { db: offlineDb(engine), pending })
   return comparisons.flatMap((c) => c.findings.map((f) => `${f.severity} ${f.code} ${c.subject}`))
 }
 
