@@ -31,10 +31,11 @@ export function writeLatencyCharts(dir: string, kind: ServerKind, result: Pick<L
 
 export function latencyChart(title: string, runs: { readonly ours: RunTimeline; readonly naive: RunTimeline }): string {
   const all = [...runs.ours.samples, ...runs.naive.samples]
-  const xMin = Math.min(0, ...all.map((s) => s.startedAt)) / 1000
-  const xMax = Math.max(runs.ours.migrationMs, runs.naive.migrationMs, ...all.map((s) => s.startedAt + s.ms)) / 1000
+  // Folds, not `Math.max(...spread)`: a long naive run has more samples than a call takes arguments.
+  const xMin = all.reduce((min, s) => Math.min(min, s.startedAt), 0) / 1000
+  const xMax = all.reduce((max, s) => Math.max(max, s.startedAt + s.ms), Math.max(runs.ours.migrationMs, runs.naive.migrationMs)) / 1000
   const yMin = 0.1
-  const yMax = 10 ** Math.ceil(Math.log10(Math.max(10, ...all.map((s) => s.ms))))
+  const yMax = 10 ** Math.ceil(Math.log10(all.reduce((max, s) => Math.max(max, s.ms), 10)))
   const plotW = WIDTH - MARGIN.left - MARGIN.right
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom
   const x = (seconds: number) => MARGIN.left + ((seconds - xMin) / (xMax - xMin || 1)) * plotW
@@ -71,7 +72,7 @@ export function latencyChart(title: string, runs: { readonly ours: RunTimeline; 
     out.push(`<path d="${dots}" stroke="${series.color}" stroke-width="3" stroke-linecap="round" stroke-opacity="0.6"/>`)
     const end = f(x(run.migrationMs / 1000))
     out.push(`<line x1="${end}" x2="${end}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="${series.color}" stroke-dasharray="4 3"/>`)
-    const worst = Math.max(0, ...run.samples.filter((s) => s.startedAt >= 0 && s.startedAt <= run.migrationMs).map((s) => s.ms))
+    const worst = run.samples.filter((s) => s.startedAt >= 0 && s.startedAt <= run.migrationMs).reduce((max, s) => Math.max(max, s.ms), 0)
     const legendX = WIDTH - MARGIN.right - 390
     const legendY = MARGIN.top + 14 + i * 16
     legend.push(`<circle cx="${legendX}" cy="${legendY - 4}" r="4" fill="${series.color}"/>`)
