@@ -3,7 +3,7 @@
  * what a service pays at boot. Not a test: it prints a table (and writes it as JSON) for a
  * person to read; see the README's "Performance" section.
  *
- *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy]
+ *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall]
  *                    [--dialect postgres|mysql|galera|all] [--galera-rows N] [--json <file>]
  *
  * `--rows 100000,1000000` runs the live migration at each size and prints how its time and the
@@ -23,6 +23,7 @@ import { measureLinking, type LinkResult } from './link.js'
 import { measurePlugins, type PluginsResult } from './plugins.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
 import { GALERA_WAYS, galeraBenchUnavailable, measureGalera, type GaleraResult, type GaleraWay } from './galera.js'
+import { measureIndexStall, printIndexStall, type IndexStallRow } from './index-stall.js'
 import { printReport } from './report.js'
 import { WORST_STALL_TARGET_MS } from './targets.js'
 import { serverUrl, type BenchDatabase, type ServerKind } from './servers.js'
@@ -32,10 +33,12 @@ import { measureCommands, type CommandsResult } from './commands.js'
 /** Where the JSON report goes without `--json` (git ignores bench/results/). */
 const DEFAULT_JSON_FILE = 'bench/results/latest.json'
 
-const PARTS = ['live', 'link', 'plugins', 'boot', 'startup', 'busy'] as const
+const PARTS = ['live', 'link', 'plugins', 'boot', 'startup', 'busy', 'stall'] as const
 type Part = (typeof PARTS)[number]
+/** `stall` only when asked for: six index builds per server, and global settings changed for some of them. */
+const DEFAULT_PARTS: readonly Part[] = PARTS.filter((part) => part !== 'stall')
 const USAGE =
-  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,copy] [--json <file>]'
+  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,copy] [--json <file>]'
 /** Where the latency charts go (git ignores bench/results/; the README's copy is in docs/). */
 const CHART_DIR = 'bench/results'
 
@@ -58,6 +61,8 @@ export interface BenchReport {
   startup?: StartupResult
   /** The everyday commands' wall time beside their floor (issue 13). */
   commands?: CommandsResult
+  /** What the writer's worst insert waits on during the index build, under each variant (`--parts stall`). */
+  stall?: IndexStallRow[]
   /** The Galera part: its own 3-node cluster, `galeraRows` rows (`--galera-rows`, default 200,000). */
   galera?: GaleraResult
   targets: Record<ServerKind, number>
@@ -72,7 +77,7 @@ async function main(): Promise<number> {
       rows: { type: 'string', default: '1000000' },
       'link-rows': { type: 'string', default: '100000' },
       'link-batches': { type: 'string' },
-      parts: { type: 'string', default: PARTS.join(',') },
+      parts: { type: 'string', default: DEFAULT_PARTS.join(',') },
       dialect: { type: 'string', default: 'all' },
       'galera-rows': { type: 'string', default: '200000' },
       'galera-ways': { type: 'string', default: GALERA_WAYS.join(',') },
@@ -160,6 +165,7 @@ async function main(): Promise<number> {
       }
       if (database) urls[kind] = database.url
       if (parts.has('busy')) (report.busy ??= {})[kind] = await measureBusyTable(kind, log)
+      if (parts.has('stall')) (report.stall ??= []).push(...(await measureIndexStall(kind, { rows, log })))
     }
     if (parts.has('startup')) {
       log('startup in fresh processes (compiling src/ first)...')
@@ -184,6 +190,7 @@ async function main(): Promise<number> {
   writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`)
   printReport(report, log)
   printBusyTable(report.busy ?? {}, log)
+  printIndexStall(rows, report.stall ?? [], log)
   log(`\nThe same as JSON: ${jsonFile}`)
   return 0
 }
