@@ -21,8 +21,8 @@ const admin = new pg.Client({ connectionString: server.url })
 await admin.connect()
 const { rows: def } = await admin.query<{ lock_timeout: string }>('show lock_timeout')
 console.log(`server default lock_timeout: ${def[0]!.lock_timeout}`)
-console.log('| trial | exit codes | migrations recorded | checksums | advisory locks after | server connections visited | lock_timeout on them | wall |')
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
+console.log('| trial | exit codes | "Applied" lines (all processes) | migrations recorded | checksums | advisory locks after | server connections visited | lock_timeout on them | wall |')
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
 try {
   for (let trial = 1; trial <= TRIALS; trial++) {
     const name = testDatabaseName()
@@ -59,7 +59,9 @@ try {
     const timeouts = [...new Set(seen.map((s) => s.lockTimeout))].join(', ')
     const once = recorded.join() === migrationNames.join() ? `${recorded.length}/${migrationNames.length}, each once` : `WRONG: ${recorded.join(' ')}`
     const sums = checksums.join() === migrationNames.join() ? `${checksums.length}/${migrationNames.length}` : `WRONG: ${checksums.join(' ')}`
-    console.log(`| ${trial} | ${results.map((r) => r.code).join(' ')} | ${once} | ${sums} | ${locks} | ${visited} of ${serverPids.length} | ${timeouts} | ${wall} s |`)
+    const applied = results.flatMap((r) => [...r.stdout.matchAll(/Applied (\S+)/g)].map((m) => m[1])).sort()
+    const appliedOnce = applied.join() === migrationNames.join() ? `${applied.length}, each migration once` : `WRONG: ${applied.join(' ')}`
+    console.log(`| ${trial} | ${results.map((r) => r.code).join(' ')} | ${appliedOnce} | ${once} | ${sums} | ${locks} | ${visited} of ${serverPids.length} | ${timeouts} | ${wall} s |`)
     await admin.query(`drop database "${name}" with (force)`)
   }
 } finally {
