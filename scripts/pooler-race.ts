@@ -1,7 +1,11 @@
 /**
- * By hand, once: PostgreSQL 18 through PgBouncer transaction pooling, 8 concurrent
- * `migrate:latest` on a fresh database, TRIALS trials (pooler.test.ts's check, against 18).
- * Run: npx tsx .scratch/pg18-transaction-race.ts
+ * A check by hand (not a test: no assertion, it prints a table): PostgreSQL MAJOR (default 18,
+ * started from its binaries as test/postgres-majors.test.ts does) through PgBouncer in transaction
+ * pooling, PROCESSES (8) `migrate:latest` at once on a fresh database, TRIALS (3) trials: each
+ * process's exit code, the migrations and checksums recorded, the advisory locks left on the
+ * server, and `show lock_timeout` on every server connection PgBouncer holds for the database.
+ *
+ *   MAJOR=18 TRIALS=10 npx tsx scripts/pooler-race.ts
  */
 import pg from 'pg'
 import { migrationNames } from '../src/index.js'
@@ -10,11 +14,12 @@ import { runCli } from '../test/support/bundled-cli.js'
 import { testDatabaseName } from '../test/support/leftovers.js'
 import { startPgBouncer, startPostgres } from '../test/support/topology.js'
 
-const PROCESSES = 8
+const MAJOR = Number(process.env.MAJOR ?? 18)
+const PROCESSES = Number(process.env.PROCESSES ?? 8)
 const TRIALS = Number(process.env.TRIALS ?? 3)
 const POOL = 5
 
-const server = await startPostgres(18)
+const server = await startPostgres(MAJOR)
 const bouncer = await startPgBouncer(server.url, 'transaction', POOL)
 console.log(`PostgreSQL ${server.version}, PgBouncer transaction pooling, default_pool_size ${POOL}`)
 const admin = new pg.Client({ connectionString: server.url })
