@@ -11,6 +11,13 @@
  * - `rsu`: the `artwork_jobs` statements in rolling schema upgrade (`wsrep_OSU_method=RSU`), node
  *   after node: each node desyncs and pauses its provider while it runs the statement alone, so
  *   its own clients cannot commit meanwhile; then `migrateToLatest` does the rest.
+ * - `local`: the `artwork_jobs` statements node-locally on each node in turn: a session with
+ *   `wsrep_on = OFF` runs the module's own MariaDB recipes (`src/engines/mysql/online-ddl.ts`:
+ *   `ALGORITHM=INSTANT`, `INPLACE, LOCK=NONE`, the foreign key with `foreign_key_checks=0`, each
+ *   try waiting briefly for its metadata lock, retried), so nothing is replicated, no node is
+ *   desynced or paused, and the other nodes are not touched; then `migrateToLatest` does the rest.
+ *   A try that the node's appliers abort (a replicated write needing the table while the `ALTER`
+ *   holds it exclusively: `ER_QUERY_INTERRUPTED`) is retried like one that gave way.
  * - `copy`: a new table with the target schema (`CREATE TABLE … LIKE`, altered while empty), kept in
  *   step by triggers, filled in 2,000-row chunks of ordinary replicated rows, then swapped in with
  *   one `RENAME TABLE` (as pt-online-schema-change does); then `migrateToLatest` does the rest.
@@ -23,13 +30,20 @@ import { sql, type Kysely, type LogEvent } from 'kysely'
 import { connectDatabase, createMigrator, migrateToLatest } from '../src/index.js'
 import { fillArtworkJobs } from './fill.js'
 import { startWriter, statsBetween, type InsertSample, type WriterStats } from './writer.js'
+import type { ErrorRules } from '../src/engines/engine.js'
+import { errorCode } from '../src/engines/lock-wait.js'
+import { mysqlCatalog } from '../src/engines/mysql/catalog.js'
+import { mysqlErrors } from '../src/engines/mysql/errors.js'
+import { mysqlDdl } from '../src/engines/mysql/online-ddl.js'
+import { executingRunner } from '../src/schema/ddl-runner.js'
 import { galeraUnavailableReason, startGaleraCluster } from '../test/support/galera-cluster.js'
 
-export type GaleraWay = 'toi' | 'rsu' | 'copy'
-export const GALERA_WAYS: readonly GaleraWay[] = ['toi', 'rsu', 'copy']
+export type GaleraWay = 'toi' | 'rsu' | 'local' | 'copy'
+export const GALERA_WAYS: readonly GaleraWay[] = ['toi', 'rsu', 'local', 'copy']
 export const GALERA_WAY_LABELS: Record<GaleraWay, string> = {
   toi: 'migrateToLatest, total order isolation (TOI)',
   rsu: 'rolling schema upgrade (RSU), node by node',
+  local: 'node-local online DDL (wsrep_on=OFF), node by node',
   copy: 'new table + chunked copy + RENAME',
 }
 
@@ -51,8 +65,14 @@ export interface GaleraRun {
   readonly transaction: GaleraWriterResult
   /** Whether every node ended with the same `artwork_jobs`. */
   readonly converged: boolean
-  /** RSU: statements that gave way after waiting 2 s for their metadata lock. */
+  /** RSU and local: statement tries that gave way after waiting for their metadata lock. */
   readonly ddlGaveWay: number
+  /** local: statement tries aborted by the node's own appliers (a replicated write needed the table). */
+  readonly ddlAborted: number
+  /** local: how long each node's step took, node 1 first. */
+  readonly nodeStepMs: readonly number[]
+  /** `wsrep_cluster_size` seen from each node at the end (3 each when no node left the cluster). */
+  readonly clusterSizes: readonly number[]
   /** Why the way did not finish, if it did not. */
   readonly failure: string | undefined
 }
@@ -115,8 +135,10 @@ async function underLoad(way: GaleraWay, nodes: readonly string[], name: string)
     const from = performance.now()
     let ddlGaveWay = 0
     let failure: string | undefined
+    const local: LocalTries = { gaveWay: 0, aborted: 0, nodeStepMs: [] }
     try {
       if (way === 'rsu') ddlGaveWay = await rollingArtworkJobsChange(nodes, name, log)
+      if (way === 'local') await nodeLocalArtworkJobsChange(nodes, name, log, local)
       if (way === 'copy') await copyArtworkJobsChange(db)
       await migrateToLatest(db)
     } catch (error) {
@@ -144,7 +166,10 @@ async function underLoad(way: GaleraWay, nodes: readonly string[], name: string)
       single: result(singleSamples),
       transaction: result(transactionSamples),
       converged: await converged(nodes, name),
-      ddlGaveWay,
+      ddlGaveWay: ddlGaveWay + local.gaveWay,
+      ddlAborted: local.aborted,
+      nodeStepMs: local.nodeStepMs,
+      clusterSizes: await clusterSizes(nodes),
       failure,
     }
   } catch (error) {
@@ -195,6 +220,80 @@ async function rollingArtworkJobsChange(nodes: readonly string[], name: string, 
     }
   }
   return gaveWay
+}
+
+interface LocalTries {
+  gaveWay: number
+  aborted: number
+  nodeStepMs: number[]
+}
+
+/**
+ * The `artwork_jobs` statements of 0002 and 0003, node-locally on each node in turn: the
+ * module's MariaDB recipes, on a session with `wsrep_on = OFF`, each statement only if its node
+ * lacks it (so a rerun finishes what a crash left). A try the node's appliers abort is retried
+ * as one that gave way (the recipe's pauses and budget); anything else fails the way.
+ */
+async function nodeLocalArtworkJobsChange(nodes: readonly string[], name: string, log: (event: LogEvent) => void, tries: LocalTries): Promise<void> {
+  const rules: ErrorRules = {
+    ...mysqlErrors,
+    isLockTimeout(error) {
+      if (mysqlErrors.isLockTimeout(error)) return ++tries.gaveWay > 0
+      const code = errorCode(error)
+      if (code === 'ER_QUERY_INTERRUPTED' || code === 'ER_LOCK_DEADLOCK') return ++tries.aborted > 0
+      return false
+    },
+  }
+  const ddl = mysqlDdl(rules)
+  const table = 'artwork_jobs'
+  for (const node of nodes) {
+    const startedAt = performance.now()
+    const { db } = await connectDatabase({ url: `${node}/${name}`, log })
+    try {
+      await db.connection().execute(async (conn) => {
+        const r = executingRunner(conn)
+        const { rows } = await sql<{ type: string; charset: string | null; collation: string | null }>`select column_type as type,
+          character_set_name as charset, collation_name as collation from information_schema.columns
+          where table_schema = database() and table_name = 'user' and column_name = 'id'`.execute(conn)
+        const id = rows[0]!
+        const type = `${id.type}${id.charset ? ` character set ${id.charset}` : ''}${id.collation ? ` collate ${id.collation}` : ''}`
+        const indexes = async () => new Set((await mysqlCatalog.listIndexes(conn, table)).map((i) => i.name))
+        await sql`set session wsrep_on = OFF`.execute(conn)
+        try {
+          if (!(await mysqlCatalog.listColumns(conn, table)).some((c) => c.name === 'user_id')) {
+            await ddl.addNullableColumn(r, { table, column: 'user_id', type: sql.raw(type) })
+          }
+          if (!(await indexes()).has('artwork_jobs_user_id_idx')) await ddl.createIndex(r, { table, name: 'artwork_jobs_user_id_idx', columns: ['user_id'] })
+          if (!(await mysqlCatalog.listForeignKeys(conn, table)).some((fk) => fk.name === 'artwork_jobs_user_id_fk')) {
+            await ddl.addForeignKey(r, { table, name: 'artwork_jobs_user_id_fk', column: 'user_id', referencedTable: 'user', referencedColumn: 'id' })
+          }
+          if (!(await indexes()).has('artwork_jobs_user_id_created_at_idx')) {
+            await ddl.createIndex(r, { table, name: 'artwork_jobs_user_id_created_at_idx', columns: ['user_id', 'created_at'] })
+          }
+        } finally {
+          await sql`set session wsrep_on = ON`.execute(conn)
+        }
+      })
+    } finally {
+      await db.destroy()
+    }
+    tries.nodeStepMs.push(performance.now() - startedAt)
+  }
+}
+
+async function clusterSizes(nodes: readonly string[]): Promise<number[]> {
+  const sizes: number[] = []
+  for (const node of nodes) {
+    try {
+      await onNode(`${node}/mysql`, async (db) => {
+        const { rows } = await sql<{ Value: string }>`show status like 'wsrep_cluster_size'`.execute(db)
+        sizes.push(Number(rows[0]?.Value ?? 0))
+      })
+    } catch {
+      sizes.push(0)
+    }
+  }
+  return sizes
 }
 
 /** pt-online-schema-change's way: only short DDL in TOI; the rows move as ordinary writes. */

@@ -173,7 +173,10 @@ function printGalera(galera: GaleraResult, target: number, print: (line: string)
   print('')
   for (const run of galera.runs) {
     if (run.failure) print(`${GALERA_WAY_LABELS[run.way]}: did not finish: ${run.failure}`)
-    if (run.ddlGaveWay > 0) print(`${GALERA_WAY_LABELS[run.way]}: ${run.ddlGaveWay} statements gave way after waiting 2 s for their metadata lock`)
+    if (run.ddlGaveWay > 0) print(`${GALERA_WAY_LABELS[run.way]}: ${run.ddlGaveWay} statement tries gave way after their metadata-lock wait`)
+    if (run.ddlAborted > 0) print(`${GALERA_WAY_LABELS[run.way]}: ${run.ddlAborted} statement tries were aborted by the node's appliers and tried again`)
+    if (run.nodeStepMs.length > 0) print(`${GALERA_WAY_LABELS[run.way]}: node-local step ${run.nodeStepMs.map((t, i) => `node ${i + 1} ${seconds(t)}`).join(', ')}`)
+    if (run.clusterSizes.some((n) => n !== run.clusterSizes.length)) print(`${GALERA_WAY_LABELS[run.way]}: cluster size seen from each node at the end: ${run.clusterSizes.join(', ')}`)
     print(`${GALERA_WAY_LABELS[run.way]}: node 2's worst insert waited on \`${run.single.worstDuring ?? '-'}\`, node 3's on \`${run.transaction.worstDuring ?? '-'}\``)
   }
 }

@@ -38,7 +38,7 @@ type Part = (typeof PARTS)[number]
 /** `stall` only when asked for: six index builds per server, and global settings changed for some of them. */
 const DEFAULT_PARTS: readonly Part[] = PARTS.filter((part) => part !== 'stall')
 const USAGE =
-  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,copy] [--json <file>]'
+  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,local,local-nowait,local-200ms,copy] [--json <file>]'
 /** Where the latency charts go (git ignores bench/results/; the README's copy is in docs/). */
 const CHART_DIR = 'bench/results'
 
