@@ -135,14 +135,20 @@ async function underLoad(way: GaleraWay, nodes: readonly string[], name: string)
     const from = performance.now()
     let ddlGaveWay = 0
     let failure: string | undefined
+    const galeraDdl = process.env.GALERA_DDL
     const local: LocalTries = { gaveWay: 0, aborted: 0, nodeStepMs: [] }
     try {
       if (way === 'rsu') ddlGaveWay = await rollingArtworkJobsChange(nodes, name, log)
       if (way === 'local') await nodeLocalArtworkJobsChange(nodes, name, log, local)
       if (way === 'copy') await copyArtworkJobsChange(db)
+      // Every way's own statements as above; the rest of the migrations in TOI.
+      process.env.GALERA_DDL = 'toi'
       await migrateToLatest(db)
     } catch (error) {
       failure = (error as Error).message.split('\n')[0]
+    } finally {
+      if (galeraDdl === undefined) delete process.env.GALERA_DDL
+      else process.env.GALERA_DDL = galeraDdl
     }
     const to = performance.now()
     await sleep(300)
