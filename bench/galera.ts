@@ -18,6 +18,10 @@
  *   desynced or paused, and the other nodes are not touched; then `migrateToLatest` does the rest.
  *   A try that the node's appliers abort (a replicated write needing the table while the `ALTER`
  *   holds it exclusively: `ER_QUERY_INTERRUPTED`) is retried like one that gave way.
+ * - `local-nowait`: the same with every try giving way at once (`lock_wait_timeout = 0`), the
+ *   index builds' included, whose final exclusive lock is then retried by building again.
+ * - `local-200ms`: `local` with every metadata-lock wait cut at 200 ms by a watchdog
+ *   (`KILL QUERY` from a second session; MariaDB's `lock_wait_timeout` has whole seconds only).
  * - `copy`: a new table with the target schema (`CREATE TABLE … LIKE`, altered while empty), kept in
  *   step by triggers, filled in 2,000-row chunks of ordinary replicated rows, then swapped in with
  *   one `RENAME TABLE` (as pt-online-schema-change does); then `migrateToLatest` does the rest.
@@ -29,6 +33,7 @@ import { randomBytes } from 'node:crypto'
 import { sql, type Kysely, type LogEvent } from 'kysely'
 import { connectDatabase, createMigrator, migrateToLatest } from '../src/index.js'
 import { fillArtworkJobs } from './fill.js'
+import { WORST_STALL_TARGET_MS } from './targets.js'
 import { startWriter, statsBetween, type InsertSample, type WriterStats } from './writer.js'
 import type { ErrorRules } from '../src/engines/engine.js'
 import { errorCode } from '../src/engines/lock-wait.js'
@@ -38,12 +43,14 @@ import { mysqlDdl } from '../src/engines/mysql/online-ddl.js'
 import { executingRunner } from '../src/schema/ddl-runner.js'
 import { galeraUnavailableReason, startGaleraCluster } from '../test/support/galera-cluster.js'
 
-export type GaleraWay = 'toi' | 'rsu' | 'local' | 'copy'
-export const GALERA_WAYS: readonly GaleraWay[] = ['toi', 'rsu', 'local', 'copy']
+export type GaleraWay = 'toi' | 'rsu' | 'local' | 'local-nowait' | 'local-200ms' | 'copy'
+export const GALERA_WAYS: readonly GaleraWay[] = ['toi', 'rsu', 'local', 'local-nowait', 'local-200ms', 'copy']
 export const GALERA_WAY_LABELS: Record<GaleraWay, string> = {
   toi: 'migrateToLatest, total order isolation (TOI)',
   rsu: 'rolling schema upgrade (RSU), node by node',
   local: 'node-local online DDL (wsrep_on=OFF), node by node',
+  'local-nowait': 'node-local, every try NOWAIT (index builds too)',
+  'local-200ms': 'node-local, metadata-lock waits cut at 200 ms',
   copy: 'new table + chunked copy + RENAME',
 }
 
@@ -54,6 +61,8 @@ export interface GaleraWriterResult {
   readonly errors: Record<string, number>
   /** The statement that overlapped the worst insert the most. */
   readonly worstDuring: string | undefined
+  /** Inserts during the migration slower than the target (250 ms), and in the idle window. */
+  readonly slow: { readonly during: number; readonly idle: number }
 }
 
 export interface GaleraRun {
@@ -69,6 +78,8 @@ export interface GaleraRun {
   readonly ddlGaveWay: number
   /** local: statement tries aborted by the node's own appliers (a replicated write needed the table). */
   readonly ddlAborted: number
+  /** local-200ms: tries the watchdog cut after 200 ms of metadata-lock wait. */
+  readonly ddlCut: number
   /** local: how long each node's step took, node 1 first. */
   readonly nodeStepMs: readonly number[]
   /** `wsrep_cluster_size` seen from each node at the end (3 each when no node left the cluster). */
@@ -135,20 +146,15 @@ async function underLoad(way: GaleraWay, nodes: readonly string[], name: string)
     const from = performance.now()
     let ddlGaveWay = 0
     let failure: string | undefined
-    const galeraDdl = process.env.GALERA_DDL
-    const local: LocalTries = { gaveWay: 0, aborted: 0, nodeStepMs: [] }
+    const local: LocalTries = { gaveWay: 0, aborted: 0, killed: 0, nodeStepMs: [] }
     try {
       if (way === 'rsu') ddlGaveWay = await rollingArtworkJobsChange(nodes, name, log)
-      if (way === 'local') await nodeLocalArtworkJobsChange(nodes, name, log, local)
+      if (way === 'local' || way === 'local-nowait') await nodeLocalArtworkJobsChange(nodes, name, log, local, way === 'local-nowait')
+      if (way === 'local-200ms') await nodeLocalArtworkJobsChange(nodes, name, log, local, false, 200)
       if (way === 'copy') await copyArtworkJobsChange(db)
-      // Every way's own statements as above; the rest of the migrations in TOI.
-      process.env.GALERA_DDL = 'toi'
       await migrateToLatest(db)
     } catch (error) {
       failure = (error as Error).message.split('\n')[0]
-    } finally {
-      if (galeraDdl === undefined) delete process.env.GALERA_DDL
-      else process.env.GALERA_DDL = galeraDdl
     }
     const to = performance.now()
     await sleep(300)
@@ -164,6 +170,10 @@ async function underLoad(way: GaleraWay, nodes: readonly string[], name: string)
         idle: statsBetween(samples, idleFrom, from),
         errors,
         worstDuring: worst ? mostOverlapping(statements, worst.startedAt, worst.startedAt + worst.ms) : undefined,
+        slow: {
+          during: during.filter((s) => s.ms > WORST_STALL_TARGET_MS.mysql).length,
+          idle: samples.filter((s) => s.startedAt <= from && s.startedAt + s.ms >= idleFrom && s.ms > WORST_STALL_TARGET_MS.mysql).length,
+        },
       }
     }
     return {
@@ -174,6 +184,7 @@ async function underLoad(way: GaleraWay, nodes: readonly string[], name: string)
       converged: await converged(nodes, name),
       ddlGaveWay: ddlGaveWay + local.gaveWay,
       ddlAborted: local.aborted,
+      ddlCut: local.killed,
       nodeStepMs: local.nodeStepMs,
       clusterSizes: await clusterSizes(nodes),
       failure,
@@ -231,6 +242,8 @@ async function rollingArtworkJobsChange(nodes: readonly string[], name: string, 
 interface LocalTries {
   gaveWay: number
   aborted: number
+  /** local-200ms: tries the watchdog cut (they count among `aborted` too). */
+  killed: number
   nodeStepMs: number[]
 }
 
@@ -240,7 +253,14 @@ interface LocalTries {
  * lacks it (so a rerun finishes what a crash left). A try the node's appliers abort is retried
  * as one that gave way (the recipe's pauses and budget); anything else fails the way.
  */
-async function nodeLocalArtworkJobsChange(nodes: readonly string[], name: string, log: (event: LogEvent) => void, tries: LocalTries): Promise<void> {
+async function nodeLocalArtworkJobsChange(
+  nodes: readonly string[],
+  name: string,
+  log: (event: LogEvent) => void,
+  tries: LocalTries,
+  nowait = false,
+  waitBoundMs?: number,
+): Promise<void> {
   const rules: ErrorRules = {
     ...mysqlErrors,
     isLockTimeout(error) {
@@ -255,9 +275,38 @@ async function nodeLocalArtworkJobsChange(nodes: readonly string[], name: string
   for (const node of nodes) {
     const startedAt = performance.now()
     const { db } = await connectDatabase({ url: `${node}/${name}`, log })
+    const watchdog = waitBoundMs === undefined ? undefined : await connectDatabase({ url: `${node}/${name}` })
+    let watching: ReturnType<typeof setInterval> | undefined
     try {
       await db.connection().execute(async (conn) => {
-        const r = executingRunner(conn)
+        if (watchdog) {
+          const { rows: me } = await sql<{ id: number }>`select connection_id() as id`.execute(conn)
+          const id = Number(me[0]!.id)
+          let busy = false
+          // The processlist's time counts from the statement's start: the wait is timed here.
+          let waitingSince: number | undefined
+          watching = setInterval(() => {
+            if (busy) return
+            busy = true
+            sql<{ state: string | null }>`select state from information_schema.processlist where id = ${id}`
+              .execute(watchdog.db)
+              .then(async ({ rows: found }) => {
+                if (found[0]?.state !== 'Waiting for table metadata lock') return void (waitingSince = undefined)
+                waitingSince ??= performance.now()
+                if (performance.now() - waitingSince < waitBoundMs!) return
+                waitingSince = undefined
+                tries.killed++
+                await sql`kill query ${sql.lit(id)}`.execute(watchdog.db)
+              })
+              .catch(() => {})
+              .finally(() => (busy = false))
+          }, 20)
+        }
+        const plain = executingRunner(conn)
+        // NOWAIT: every try's metadata-lock wait is 0 s, the index builds' (1 s in the recipes) too.
+        const r = nowait
+          ? { ...plain, run: (statement: Parameters<typeof plain.run>[0], kind?: 'guard') => plain.run(rewriteWait(statement, conn), kind) }
+          : plain
         const { rows } = await sql<{ type: string; charset: string | null; collation: string | null }>`select column_type as type,
           character_set_name as charset, collation_name as collation from information_schema.columns
           where table_schema = database() and table_name = 'user' and column_name = 'id'`.execute(conn)
@@ -281,10 +330,18 @@ async function nodeLocalArtworkJobsChange(nodes: readonly string[], name: string
         }
       })
     } finally {
+      if (watching) clearInterval(watching)
+      await watchdog?.db.destroy()
       await db.destroy()
     }
     tries.nodeStepMs.push(performance.now() - startedAt)
   }
+}
+
+/** `set session lock_wait_timeout = 1` becomes `= 0`; every other statement is left alone. */
+function rewriteWait(statement: Parameters<ReturnType<typeof executingRunner>['run']>[0], conn: Kysely<any>) {
+  const compiled = 'sql' in statement && 'parameters' in statement && !('isRawBuilder' in statement) ? statement : (statement as ReturnType<typeof sql>).compile(conn)
+  return /^set session lock_wait_timeout = 1$/.test(compiled.sql) ? sql`set session lock_wait_timeout = 0` : statement
 }
 
 async function clusterSizes(nodes: readonly string[]): Promise<number[]> {
