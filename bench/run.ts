@@ -22,7 +22,7 @@ import { writeLatencyCharts } from './chart.js'
 import { measureLinking, type LinkResult } from './link.js'
 import { measurePlugins, type PluginsResult } from './plugins.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
-import { GALERA_WAYS, galeraBenchUnavailable, measureGalera, type GaleraResult, type GaleraWay } from './galera.js'
+import { DEFAULT_GALERA_WAYS, GALERA_WAYS, galeraBenchUnavailable, measureGalera, type GaleraResult, type GaleraWay } from './galera.js'
 import { measureIndexStall, printIndexStall, type IndexStallRow } from './index-stall.js'
 import { printReport } from './report.js'
 import { WORST_STALL_TARGET_MS } from './targets.js'
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
       parts: { type: 'string', default: DEFAULT_PARTS.join(',') },
       dialect: { type: 'string', default: 'all' },
       'galera-rows': { type: 'string', default: '200000' },
-      'galera-ways': { type: 'string', default: GALERA_WAYS.join(',') },
+      'galera-ways': { type: 'string', default: DEFAULT_GALERA_WAYS.join(',') },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },

@@ -83,8 +83,11 @@ async function waitFor(what: string, until: () => boolean, timeoutMs: number, lo
   }
 }
 
-/** Starts a cluster of `size` nodes (3 by default) and resolves once every node is Synced. */
-export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
+/**
+ * Starts a cluster of `size` nodes (3 by default) and resolves once every node is Synced.
+ * `extraArgs(i)`: more `mariadbd` options for node `i` (0-based), e.g. binary logging.
+ */
+export async function startGaleraCluster(size = 3, { extraArgs }: { extraArgs?: (node: number) => string[] } = {}): Promise<GaleraCluster> {
   const asRoot = process.getuid?.() === 0
   const root = mkdtempSync(join(tmpdir(), 'artorizer-galera-'))
   // As root, mariadbd drops to `mysql`, and the rsync state transfer runs as that user too.
@@ -145,6 +148,7 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
         `--wsrep-provider-options=gmcast.listen_addr=tcp://127.0.0.1:${p.gcomm};ist.recv_addr=127.0.0.1:${p.ist};gcache.size=64M`,
         '--wsrep-sst-method=rsync',
         `--wsrep-sst-receive-address=127.0.0.1:${p.sst}`,
+        ...(extraArgs?.(i) ?? []),
         ...(bootstrap ? ['--wsrep-new-cluster'] : []),
       ],
       { stdio: 'ignore' },
