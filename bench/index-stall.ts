@@ -40,51 +40,57 @@ interface Variant {
   readonly before?: (build: Kysely<any>, admin: Kysely<any>) => Promise<void>
   /** Puts back what `before` changed. */
   readonly after?: (build: Kysely<any>, admin: Kysely<any>) => Promise<void>
-  /** Runs on the writer's own session before it starts (PostgreSQL: through the database's default). */
+  /** A setting for the writer's own session (PostgreSQL: `options=-c …` in its URL). */
   readonly writerSetting?: string
+  /** Whether the server can run this variant at all (lz4 is a build option of PostgreSQL's). */
+  readonly available?: (admin: Kysely<any>) => Promise<boolean>
 }
 
 const INDEX = 'artwork_jobs_user_id_created_at_idx'
 
+/** `SET wal_compression = <method>` in the building session for the build. */
+function walCompression(method: 'pglz' | 'lz4'): Variant {
+  return {
+    name: `wal_compression=${method} in the building session`,
+    before: (db) => sql`set wal_compression = ${sql.raw(method)}`.execute(db).then(() => undefined),
+    after: (db) => sql`reset wal_compression`.execute(db).then(() => undefined),
+    available: async (admin) => {
+      const { rows } = await sql<{ enumvals: string[] }>`select enumvals from pg_settings where name = 'wal_compression'`.execute(admin)
+      return rows[0]?.enumvals.includes(method) ?? false
+    },
+  }
+}
+
+/** A global MariaDB setting for the length of the build, read first and put back after. */
+function mysqlGlobal(name: string, value: number, label: string): Variant {
+  let before: string | undefined
+  return {
+    name: label,
+    before: async (_db, admin) => {
+      const { rows } = await sql<{ v: string }>`select @@global.${sql.raw(name)} as v`.execute(admin)
+      before = rows[0]!.v
+      await sql`set global ${sql.raw(name)} = ${value}`.execute(admin)
+    },
+    after: async (_db, admin) => {
+      if (before !== undefined) await sql`set global ${sql.raw(name)} = ${Number(before)}`.execute(admin)
+    },
+  }
+}
+
 const VARIANTS: Record<ServerKind, readonly Variant[]> = {
   postgres: [
     { name: 'recipe as it is' },
-    {
-      name: 'wal_compression=pglz in the building session',
-      before: (db) => sql`set wal_compression = pglz`.execute(db).then(() => undefined),
-      after: (db) => sql`reset wal_compression`.execute(db).then(() => undefined),
-    },
-    {
-      name: 'wal_compression=lz4 in the building session',
-      before: (db) => sql`set wal_compression = lz4`.execute(db).then(() => undefined),
-      after: (db) => sql`reset wal_compression`.execute(db).then(() => undefined),
-    },
+    walCompression('pglz'),
+    walCompression('lz4'),
     { name: 'writer: synchronous_commit=off (diagnosis)', writerSetting: 'synchronous_commit=off' },
   ],
   mysql: [
     { name: 'recipe as it is' },
-    {
-      name: 'innodb_log_file_size=1G (server)',
-      before: async (_db, admin) => {
-        await sql`set global innodb_log_file_size = ${1024 * 1024 * 1024}`.execute(admin)
-      },
-      after: async (_db, admin) => {
-        await sql`set global innodb_log_file_size = ${Number(originalRedo)}`.execute(admin)
-      },
-    },
-    {
-      name: 'writer: innodb_flush_log_at_trx_commit=2 (diagnosis)',
-      before: async (_db, admin) => {
-        await sql`set global innodb_flush_log_at_trx_commit = 2`.execute(admin)
-      },
-      after: async (_db, admin) => {
-        await sql`set global innodb_flush_log_at_trx_commit = 1`.execute(admin)
-      },
-    },
+    // MariaDB resizes the redo log online since 10.11; MySQL 8.0.30+ takes innodb_redo_log_capacity instead.
+    mysqlGlobal('innodb_log_file_size', 1024 * 1024 * 1024, 'innodb_log_file_size=1G (server)'),
+    mysqlGlobal('innodb_flush_log_at_trx_commit', 2, 'writer: innodb_flush_log_at_trx_commit=2 (diagnosis)'),
   ],
 }
-
-let originalRedo = 0
 
 export interface IndexStallRow {
   readonly kind: ServerKind
@@ -147,11 +153,14 @@ async function runServer(kind: ServerKind, rows: number, rounds: number, log: (l
     if (kind === 'postgres') await sql`alter table artwork_jobs add column user_id text`.execute(db)
     else {
       await sql`alter table artwork_jobs add column user_id varchar(36) character set utf8mb4 collate utf8mb4_bin null, algorithm=instant`.execute(db)
-      const { rows: r } = await sql<{ v: string }>`select @@global.innodb_log_file_size as v`.execute(admin)
-      originalRedo = Number(r[0]!.v)
+    }
+    const variants: Variant[] = []
+    for (const variant of VARIANTS[kind]) {
+      if (!variant.available || (await variant.available(admin))) variants.push(variant)
+      else log(`  ${variant.name}: not available on this server, skipped`)
     }
     for (let round = 1; round <= rounds; round++) {
-      for (const variant of VARIANTS[kind]) {
+      for (const variant of variants) {
         log(`  ${variant.name}, round ${round}...`)
         out.push(await measure(kind, target.url, db, admin, variant, round))
       }

@@ -14,6 +14,7 @@ import { assertNoBlockingFindings, planAgainst } from './schema/plan.js'
 import { assertAuthSchemaProvided } from './auth-migration/needs.js'
 import type { AuthOptions } from './auth.js'
 import { engineOf } from './engines/index.js'
+import { rereadWhenAborted } from './engines/aborted-reads.js'
 import { assertMigratableServer } from './engines/unsupported-servers.js'
 import { explainFor } from './db/safe-errors-driver.js'
 import { DataLossError, DownBlockedError, dataLostByDown, findDownBlockers } from './down-guard.js'
@@ -324,7 +325,8 @@ async function explained<T>(db: Kysely<any>, work: () => Promise<T>): Promise<T>
 
 async function appliedMigrations(db: Kysely<any>): Promise<Map<string, Date>> {
   try {
-    const { rows } = await sql<{ name: string; timestamp: string }>`select name, timestamp from ${sql.table(MIGRATION_TABLE)}`.execute(db)
+    // Without the lock: another Galera node's migration may abort it (see rereadWhenAborted).
+    const { rows } = await rereadWhenAborted(db, () => sql<{ name: string; timestamp: string }>`select name, timestamp from ${sql.table(MIGRATION_TABLE)}`.execute(db))
     return new Map(rows.map((row) => [row.name, new Date(row.timestamp)]))
   } catch (error) {
     if (engineOf(db).errors.isMissingTable(error)) return new Map()

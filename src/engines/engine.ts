@@ -159,6 +159,12 @@ export interface ErrorRules {
    * dropped it. The pool must not hand that connection out again.
    */
   isLostConnection(error: unknown): boolean
+  /**
+   * Whether a read-only statement failed only because the server aborted it, so that running it
+   * again is safe and may succeed: on a Galera node a replicated DDL statement aborts the local
+   * statements holding a table it needs, plain reads included (see `aborted-reads.ts`).
+   */
+  isAbortedRead(error: unknown): boolean
 }
 
 export interface MigrationLockOptions {

@@ -15,6 +15,7 @@
  */
 import { DummyDriver, Kysely, PostgresIntrospector, sql, type CreateTableBuilder, type RawBuilder } from 'kysely'
 import { SchemaConflictError } from '../errors.js'
+import { rereadWhenAborted } from '../engines/aborted-reads.js'
 import type { ColumnSpec, ColumnTypeChange, Engine, ForeignKeySpec, IndexSpec } from '../engines/engine.js'
 import { CatalogSnapshot, type TableSnapshot } from './catalog.js'
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from './catalog-types.js'
@@ -111,8 +112,12 @@ export async function planMigrations(
  * once. Compiled without the caller's plugins: a plan only prints SQL, it must not be seen as a query.
  */
 export async function planAgainst(db: Kysely<any>, chain: readonly PlannableMigration[]): Promise<MigrationPlan[]> {
-  const snapshot = await CatalogSnapshot.read(db, tablesOf(chain.map((m) => m.schema)))
-  return planMigrations(snapshot, chain, db.withoutPlugins())
+  // Read-only (it reads the catalog and compiles), and it runs before the migration lock, while
+  // another Galera node may be migrating: a read aborted by its DDL is read again.
+  return rereadWhenAborted(db, async () => {
+    const snapshot = await CatalogSnapshot.read(db, tablesOf(chain.map((m) => m.schema)))
+    return planMigrations(snapshot, chain, db.withoutPlugins())
+  })
 }
 
 /** Throws {@link SchemaConflictError} with every blocking finding of `plans`, in order. */

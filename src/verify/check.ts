@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely'
 import type { AuthOptions } from '../auth.js'
 import type { SqlDialect } from '../db/url.js'
+import { rereadWhenAborted } from '../engines/aborted-reads.js'
 import { CatalogSnapshot } from '../schema/catalog.js'
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../schema/catalog-types.js'
 import { compareSchema, type Comparison, type ExpectedSchema } from '../schema/compare.js'
@@ -78,7 +79,8 @@ export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOpti
   // adopted), are checked by the auth-options and Better Auth checks instead.
   const expected: ExpectedSchema = EXPECTED_SCHEMA
   const pending = await pendingMigrations(db, { migrations })
-  const snapshot = await CatalogSnapshot.read(db, expected.tables.map((table) => table.name))
+  // A Galera node migrating elsewhere may abort a catalog read (see rereadWhenAborted).
+  const snapshot = await rereadWhenAborted(db, () => CatalogSnapshot.read(db, expected.tables.map((table) => table.name)))
   return {
     db,
     dialect: sqlDialectOfDb(db),
@@ -87,7 +89,7 @@ export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOpti
     migrations: set,
     appMigrations: migrations,
     pendingMigrations: pending,
-    table: async (name) => snapshot.table(name) ?? (await CatalogSnapshot.read(db, [name])).table(name),
+    table: async (name) => snapshot.table(name) ?? (await rereadWhenAborted(db, () => CatalogSnapshot.read(db, [name]))).table(name),
     comparisons: compareSchema(snapshot, expected, { db, pending: pending.length > 0 }),
   }
 }

@@ -63,4 +63,11 @@ describe('lost connections', () => {
     expect(mysql.errors.isLostConnection(driverError('x', 'PROTOCOL_CONNECTION_LOST'))).toBe(true)
     expect(mysql.errors.isLostConnection(driverError('Duplicate entry', 'ER_DUP_ENTRY'))).toBe(false)
   })
+
+  it("aborted reads: MySQL's ER_LOCK_DEADLOCK on a read (Galera's brute-force abort), nothing on PostgreSQL", () => {
+    expect(mysql.errors.isAbortedRead(driverError('Deadlock found when trying to get lock; try restarting transaction', 'ER_LOCK_DEADLOCK'))).toBe(true)
+    expect(mysql.errors.isAbortedRead(driverError('Lock wait timeout exceeded', 'ER_LOCK_WAIT_TIMEOUT'))).toBe(false)
+    expect(postgres.errors.isAbortedRead(driverError('deadlock detected', '40P01'))).toBe(false)
+    expect(postgres.errors.isAbortedRead(driverError('x', 'ER_LOCK_DEADLOCK'))).toBe(false)
+  })
 })

@@ -31,6 +31,8 @@ export const mysqlErrors: ErrorRules = {
   isLockTimeout: (error) => errorCode(error) === 'ER_LOCK_WAIT_TIMEOUT',
   isUniqueViolation: (error) => errorCode(error) === 'ER_DUP_ENTRY',
   isMissingTable: (error) => errorCode(error) === 'ER_NO_SUCH_TABLE',
+  // A read takes no row lock that could deadlock: on a read, this is Galera's brute-force abort.
+  isAbortedRead: (error) => errorCode(error) === 'ER_LOCK_DEADLOCK',
   meaningOf(error) {
     const code = errorCode(error)
     return networkMeaningOf(error) ?? (code === undefined ? undefined : MEANINGS[code])

@@ -22,6 +22,8 @@ export const postgresErrors: ErrorRules = {
   isLockTimeout: (error) => errorCode(error) === '55P03',
   isUniqueViolation: (error) => errorCode(error) === '23505',
   isMissingTable: (error) => errorCode(error) === '42P01',
+  // No server PostgreSQL's engine runs on aborts a plain read that way.
+  isAbortedRead: () => false,
   meaningOf(error) {
     const code = errorCode(error)
     const meaning = networkMeaningOf(error) ?? (code === undefined ? undefined : MEANINGS[code])

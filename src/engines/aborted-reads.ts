@@ -1,0 +1,31 @@
+/**
+ * Reads that the server aborted, read again. On a Galera node a replicated DDL statement (another
+ * node's migration, in total order isolation) aborts every local statement that holds a table it
+ * needs, plain `SELECT`s of the catalog included: the read fails with `ER_LOCK_DEADLOCK` though
+ * it took no lock of its own. A read changed nothing, so running it again is safe, and once the
+ * DDL statement is through it succeeds. Seen in 3 of 300 concurrent boots across three nodes
+ * (the planning before the migration lock, which reads `information_schema`), before this.
+ *
+ * Only for work that writes nothing: a write that lost the same way may have had effects the
+ * caller must look at first.
+ */
+import type { Kysely } from 'kysely'
+import { engineOf } from './index.js'
+import { pauseAfter, type LockRetryPolicy } from './lock-wait.js'
+
+/** Up to 10 tries, pausing 20 ms growing to 1 s between them (a replicated index build takes seconds). */
+const REREAD: LockRetryPolicy = { tryTimeoutMs: 0, budgetMs: 0, firstPauseMs: 20, maxPauseMs: 1_000 }
+const MAX_TRIES = 10
+
+/** Runs `read` (read-only) again while it fails only because the server aborted it (`ErrorRules.isAbortedRead`). */
+export async function rereadWhenAborted<T>(db: Kysely<any>, read: () => Promise<T>): Promise<T> {
+  const { errors } = engineOf(db)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read()
+    } catch (error) {
+      if (attempt >= MAX_TRIES || !errors.isAbortedRead(error)) throw error
+      await new Promise((resolve) => setTimeout(resolve, pauseAfter(attempt, REREAD)))
+    }
+  }
+}
