@@ -1,9 +1,9 @@
 /**
  * A read the server aborted is read again, where the server aborts reads: on a Galera node a
  * replicated DDL statement (another node migrating) aborts the local statements holding a table
- * it needs, plain catalog reads included, with `ER_LOCK_DEADLOCK`. 3 of 300 concurrent
- * `migrate:latest` across three nodes exited 1 that way (the planning before the migration lock,
- * and the first read of the ledger). Galera picks its moment, so the abort is injected here, on
+ * it needs, plain catalog reads included, with `ER_LOCK_DEADLOCK`. 2 of 300 concurrent
+ * `migrate:latest` across three nodes exited 1 that way (the planning before the migration lock);
+ * the first read of the ledger runs without the lock too. Galera picks its moment, so the abort is injected here, on
  * the real database, by a plugin that fails the chosen query once with the server's error.
  * PostgreSQL and PGlite abort no plain read: there the same injection is not retried.
  */
