@@ -102,10 +102,10 @@ export interface IndexStallRow {
   readonly waits: string
 }
 
-async function measure(kind: ServerKind, url: string, db: Kysely<any>, admin: Kysely<any>, variant: Variant, round: number): Promise<IndexStallRow> {
+async function measure(kind: ServerKind, url: string, db: Kysely<any>, admin: Kysely<any>, variant: Variant, label: string): Promise<IndexStallRow> {
   const writerUrl = new URL(url)
   if (variant.writerSetting && kind === 'postgres') writerUrl.searchParams.set('options', `-c ${variant.writerSetting}`)
-  const writer = await startWriter(kind, writerUrl.toString(), `stall-${round}-${variant.name.length}`)
+  const writer = await startWriter(kind, writerUrl.toString(), label)
   const sampler = await startWaitSampler(kind, url, writer.sessionId)
   await new Promise((r) => setTimeout(r, 3000))
   let started = 0
@@ -160,9 +160,10 @@ async function runServer(kind: ServerKind, rows: number, rounds: number, log: (l
       else log(`  ${variant.name}: not available on this server, skipped`)
     }
     for (let round = 1; round <= rounds; round++) {
-      for (const variant of variants) {
+      for (const [i, variant] of variants.entries()) {
         log(`  ${variant.name}, round ${round}...`)
-        out.push(await measure(kind, target.url, db, admin, variant, round))
+        // The writer's job ids carry the label: one per build, so no two builds insert the same id.
+        out.push(await measure(kind, target.url, db, admin, variant, `stall-${round}-${i}`))
       }
     }
   } finally {

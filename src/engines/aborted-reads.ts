@@ -11,10 +11,11 @@
  */
 import type { Kysely } from 'kysely'
 import { engineOf } from './index.js'
-import { pauseAfter, type LockRetryPolicy } from './lock-wait.js'
+import { pauseAfter } from './lock-wait.js'
+import { sleep } from './migration-lock.js'
 
 /** Up to 10 tries, pausing 20 ms growing to 1 s between them (a replicated index build takes seconds). */
-const REREAD: LockRetryPolicy = { tryTimeoutMs: 0, budgetMs: 0, firstPauseMs: 20, maxPauseMs: 1_000 }
+const PAUSES = { firstPauseMs: 20, maxPauseMs: 1_000 }
 const MAX_TRIES = 10
 
 /** Runs `read` (read-only) again while it fails only because the server aborted it (`ErrorRules.isAbortedRead`). */
@@ -25,7 +26,7 @@ export async function rereadWhenAborted<T>(db: Kysely<any>, read: () => Promise<
       return await read()
     } catch (error) {
       if (attempt >= MAX_TRIES || !errors.isAbortedRead(error)) throw error
-      await new Promise((resolve) => setTimeout(resolve, pauseAfter(attempt, REREAD)))
+      await sleep(pauseAfter(attempt, PAUSES))
     }
   }
 }

@@ -41,7 +41,7 @@ export function lockRetryPolicy(env: NodeJS.ProcessEnv = process.env): LockRetry
  * The pause after failed try number `attempt` (1-based): "equal jitter", half of the doubled
  * pause fixed and half random, so pauses grow but two migrators never retry in lockstep.
  */
-export function pauseAfter(attempt: number, policy: LockRetryPolicy, random: () => number = Math.random): number {
+export function pauseAfter(attempt: number, policy: Pick<LockRetryPolicy, 'firstPauseMs' | 'maxPauseMs'>, random: () => number = Math.random): number {
   const base = Math.min(policy.maxPauseMs, policy.firstPauseMs * 2 ** Math.min(attempt - 1, 30))
   return Math.round(base / 2 + (random() * base) / 2)
 }
