@@ -34,7 +34,7 @@ import { createBenchDatabase, type ServerKind } from './servers.js'
 import { describeWaits, startWaitSampler } from './wait-sampler.js'
 import { startWriter, statsBetween } from './writer.js'
 
-interface Variant {
+export interface Variant {
   readonly name: string
   /** Runs before the build on the building session (and may change server settings). */
   readonly before?: (build: Kysely<any>, admin: Kysely<any>) => Promise<void>
@@ -142,8 +142,21 @@ async function measure(kind: ServerKind, url: string, db: Kysely<any>, admin: Ky
   }
 }
 
-async function runServer(kind: ServerKind, rows: number, rounds: number, log: (line: string) => void): Promise<IndexStallRow[]> {
-  const target = await createBenchDatabase(kind, 'stall')
+export interface IndexStallOptions {
+  readonly rows: number
+  readonly rounds?: number
+  readonly log: (line: string) => void
+  /** Another server than the benchmark's (`bench/log-device.ts`' private ones). */
+  readonly server?: string
+  /** Other variants than the server kind's own. */
+  readonly variants?: readonly Variant[]
+}
+
+/** One server's builds, every variant `rounds` times, interleaved (variant A, B, C, A, B, C...). */
+export async function measureIndexStall(kind: ServerKind, options: IndexStallOptions): Promise<IndexStallRow[]> {
+  const { rows, log } = options
+  const rounds = options.rounds ?? 2
+  const target = await createBenchDatabase(kind, 'stall', options.server)
   const { db } = await connectDatabase({ url: target.url })
   const { db: admin } = await connectDatabase({ url: target.url })
   const out: IndexStallRow[] = []
@@ -155,7 +168,7 @@ async function runServer(kind: ServerKind, rows: number, rounds: number, log: (l
       await sql`alter table artwork_jobs add column user_id varchar(36) character set utf8mb4 collate utf8mb4_bin null, algorithm=instant`.execute(db)
     }
     const variants: Variant[] = []
-    for (const variant of VARIANTS[kind]) {
+    for (const variant of options.variants ?? VARIANTS[kind]) {
       if (!variant.available || (await variant.available(admin))) variants.push(variant)
       else log(`  ${variant.name}: not available on this server, skipped`)
     }
@@ -172,11 +185,6 @@ async function runServer(kind: ServerKind, rows: number, rounds: number, log: (l
     await target.drop()
   }
   return out
-}
-
-/** One server's builds, every variant `rounds` times, interleaved (variant A, B, C, A, B, C...). */
-export async function measureIndexStall(kind: ServerKind, options: { readonly rows: number; readonly rounds?: number; readonly log: (line: string) => void }): Promise<IndexStallRow[]> {
-  return runServer(kind, options.rows, options.rounds ?? 2, options.log)
 }
 
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1)) + ' ms'

@@ -28,8 +28,8 @@ export interface BenchDatabase {
 
 const RUN_ID = `${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`
 
-export async function createBenchDatabase(kind: ServerKind, label: string): Promise<BenchDatabase> {
-  const server = serverUrl(kind)
+/** A new database on `server` (the benchmark's server of `kind` unless another is given). */
+export async function createBenchDatabase(kind: ServerKind, label: string, server = serverUrl(kind)): Promise<BenchDatabase> {
   const name = `bench_${RUN_ID}_${label}`
   await onServer(server, (db) => sql`create database ${sql.id(name)}`.execute(db))
   const url = new URL(server)

@@ -2,7 +2,7 @@
  * Private database servers with TLS on, for the TLS tests: a PostgreSQL 15 (`initdb` into a
  * temporary folder with the machine's `/usr/lib/postgresql/15/bin`, as the `postgres` OS user
  * when run as root) and a MariaDB (`mariadb-install-db`, then `mariadbd --no-defaults`), each on
- * a loopback port of its own, with a certificate signed by a throw-away CA made with `openssl`.
+ * a loopback port of its own (`private-servers.ts`), with a certificate signed by a throw-away CA made with `openssl`.
  * `stop()` ends the server and removes its folder.
  *
  * The server certificate names `localhost` only (no IP address): connecting to `localhost`
@@ -12,14 +12,12 @@
  * Gated like other heavy software: it runs when `CI_TOPOLOGY=1` (CI sets it for one Node version
  * only), or outside CI when the software is installed; otherwise suites skip with the reason.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { MARIADBD, PG_BIN, startPrivateMariadb, startPrivatePostgres, type PrivateServer, type ServerOwner } from './private-servers.js'
 
-export const PG_BIN = process.env.TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin'
-const MARIADBD = '/usr/sbin/mariadbd'
 
 function hasCommand(command: string): boolean {
   return spawnSync(command, ['--version'], { stdio: 'ignore' }).error === undefined
@@ -70,161 +68,37 @@ export function makeCertificates(): TestCertificates {
   return { dir, caFile: join(dir, 'ca.pem'), otherCaFile: join(dir, 'other-ca.pem'), serverCert: join(dir, 'server.pem'), serverKey: join(dir, 'server.key') }
 }
 
-export interface TlsServer {
-  readonly port: number
-  /** A URL without TLS parameters, for `host` (`localhost` or `127.0.0.1`), naming `database`. */
-  url(host: string, database: string): string
-  stop(): Promise<void>
-}
+export type TlsServer = PrivateServer
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-function run(command: string, args: string[], options: { uid?: number; gid?: number } = {}): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options })
-    let stderr = ''
-    child.stderr!.on('data', (chunk) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${stderr.slice(-800)}`))))
-  })
-}
-
-function ids(user: string): { uid: number; gid: number } {
-  const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim())
-  const gid = Number(spawnSync('id', ['-g', user], { encoding: 'utf8' }).stdout.trim())
-  return { uid, gid }
-}
-
-async function waitFor(what: string, ready: () => Promise<boolean> | boolean, child: ChildProcess, log: () => string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await ready())) {
-    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}) while starting: ${log()}`)
-    if (Date.now() > deadline) throw new Error(`${what} did not start within ${timeoutMs / 1000} s: ${log()}`)
-    await new Promise((resolve) => setTimeout(resolve, 150))
-  }
-}
-
-function stopper(child: ChildProcess, folders: string[]): () => Promise<void> {
-  const kill = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  }
-  process.once('exit', kill)
-  return async () => {
-    process.removeListener('exit', kill)
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM') // a fast shutdown for both servers
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await exited
-      clearTimeout(timer)
-    }
-    for (const folder of folders) rmSync(folder, { recursive: true, force: true })
-  }
+/** Copies the server key into the server's folder: the server reads it as its own user, and refuses a key others may read. */
+function copyKey(certs: TestCertificates, root: string, owner: ServerOwner | undefined): string {
+  const key = join(root, 'server.key')
+  writeFileSync(key, readFileSync(certs.serverKey), { mode: 0o600 })
+  if (owner) chownSync(key, owner.uid, owner.gid)
+  return key
 }
 
 /** A private PostgreSQL with `ssl=on`, trusting every loopback connection, user `postgres`. */
 export async function startTlsPostgres(certs: TestCertificates): Promise<TlsServer> {
-  const asRoot = process.getuid?.() === 0
-  const owner = asRoot ? ids('postgres') : undefined
-  const root = mkdtempSync(join(tmpdir(), 'artorizer-tls-pg-'))
-  const data = join(root, 'data')
-  // The server reads its key as its own user, and refuses a key others may read.
-  const key = join(root, 'server.key')
-  writeFileSync(key, spawnSync('cat', [certs.serverKey], { encoding: 'utf8' }).stdout, { mode: 0o600 })
-  if (owner) {
-    chownSync(root, owner.uid, owner.gid)
-    chownSync(key, owner.uid, owner.gid)
-  }
-  await run(`${PG_BIN}/initdb`, ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '--no-instructions', '-E', 'UTF8'], owner)
-  const port = await freePort()
-  const child = spawn(
-    `${PG_BIN}/postgres`,
-    [
-      '-D', data,
-      '-c', `port=${port}`,
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', `unix_socket_directories=${root}`,
-      '-c', 'ssl=on',
-      '-c', `ssl_cert_file=${certs.serverCert}`,
-      '-c', `ssl_key_file=${key}`,
-      '-c', 'fsync=off',
-      '-c', 'shared_buffers=16MB',
-      '-c', 'max_connections=30',
-      '-c', `logging_collector=off`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], ...owner },
-  )
-  let log = ''
-  child.stderr!.on('data', (chunk) => (log = (log + chunk).slice(-2000)))
-  const stop = stopper(child, [root])
-  try {
-    await waitFor('the TLS PostgreSQL', () => spawnSync(`${PG_BIN}/pg_isready`, ['-q', '-h', '127.0.0.1', '-p', String(port)]).status === 0, child, () => log)
-  } catch (error) {
-    await stop()
-    throw error
-  }
-  return { port, url: (host, database) => `postgres://postgres@${host}:${port}/${database}`, stop }
+  return startPrivatePostgres({
+    name: 'tls-pg',
+    settings: { ssl: 'on', ssl_cert_file: certs.serverCert, fsync: 'off', shared_buffers: '16MB', max_connections: 30 },
+    prepare: (root, owner) => ({ ssl_key_file: copyKey(certs, root, owner) }),
+  })
 }
 
 /** A private MariaDB with TLS (`ssl_cert`, `ssl_key`, `ssl_ca`), user `root` without a password. */
 export async function startTlsMariadb(certs: TestCertificates): Promise<TlsServer> {
-  const asRoot = process.getuid?.() === 0
-  const root = mkdtempSync(join(tmpdir(), 'artorizer-tls-maria-'))
-  const data = join(root, 'data')
-  const key = join(root, 'server.key')
-  writeFileSync(key, spawnSync('cat', [certs.serverKey], { encoding: 'utf8' }).stdout, { mode: 0o600 })
-  if (asRoot) {
-    const owner = ids('mysql')
-    chownSync(root, owner.uid, owner.gid)
-    chownSync(key, owner.uid, owner.gid)
-  }
-  const user = asRoot ? ['--user=mysql'] : []
-  await run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve'])
-  const port = await freePort()
-  const socket = join(root, 'mysqld.sock')
-  const child = spawn(
-    MARIADBD,
-    [
-      '--no-defaults',
-      ...user,
-      `--datadir=${data}`,
-      `--port=${port}`,
-      '--bind-address=127.0.0.1',
-      `--socket=${socket}`,
-      `--pid-file=${join(root, 'mysqld.pid')}`,
-      '--skip-name-resolve',
+  return startPrivateMariadb({
+    name: 'tls-maria',
+    args: [
       `--ssl-cert=${certs.serverCert}`,
-      `--ssl-key=${key}`,
       `--ssl-ca=${certs.caFile}`,
       '--innodb-buffer-pool-size=16M',
       '--innodb-log-file-size=16M',
       '--innodb-flush-log-at-trx-commit=0',
       '--performance-schema=OFF',
-      '--skip-log-bin',
-      '--character-set-server=utf8mb4',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  )
-  let log = ''
-  child.stderr!.on('data', (chunk) => (log = (log + chunk).slice(-2000)))
-  const stop = stopper(child, [root])
-  try {
-    await waitFor('the TLS MariaDB', () => spawnSync('mariadb-admin', [`--socket=${socket}`, '-uroot', '--silent', 'ping'], { stdio: 'ignore' }).status === 0, child, () => log)
-    // root@localhost only after install: let TCP from loopback in as root too (no password, private server).
-    const grant = spawnSync('mariadb', [`--socket=${socket}`, '-uroot', '-e', "create user if not exists 'root'@'127.0.0.1'; grant all on *.* to 'root'@'127.0.0.1' with grant option"], { encoding: 'utf8' })
-    if (grant.status !== 0) throw new Error(`could not grant root@127.0.0.1: ${grant.stderr}`)
-  } catch (error) {
-    await stop()
-    throw error
-  }
-  return { port, url: (host, database) => `mysql://root@${host}:${port}/${database}`, stop }
+    prepare: (root, owner) => [`--ssl-key=${copyKey(certs, root, owner)}`],
+  })
 }
