@@ -99,6 +99,8 @@ export interface IndexStallRow {
   readonly worstMs: number
   readonly p99Ms: number
   readonly idleWorstMs: number
+  /** When the worst insert began, in ms from the build's start (negative: before it, still running when it began). */
+  readonly worstAtMs: number | undefined
   readonly waits: string
 }
 
@@ -138,6 +140,7 @@ async function measure(kind: ServerKind, url: string, db: Kysely<any>, admin: Ky
     worstMs: during.worstMs,
     p99Ms: during.p99Ms,
     idleWorstMs: idle.worstMs,
+    worstAtMs: worst && worst.startedAt - started,
     waits: (worst && describeWaits(waits, worst.startedAt, worst.startedAt + worst.ms)) ?? 'not caught',
   }
 }
@@ -146,7 +149,7 @@ export interface IndexStallOptions {
   readonly rows: number
   readonly rounds?: number
   readonly log: (line: string) => void
-  /** Another server than the benchmark's (`bench/log-device.ts`' private ones). */
+  /** Another server than the benchmark's (`bench/server-setups.ts`' private ones). */
   readonly server?: string
   /** Other variants than the server kind's own. */
   readonly variants?: readonly Variant[]
@@ -193,9 +196,10 @@ const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1)) + ' ms'
 export function printIndexStall(rows: number, results: readonly IndexStallRow[], log: (line: string) => void): void {
   if (results.length === 0) return
   log(`\nWhat the writer's worst insert waits on: the composite index built over ${rows.toLocaleString('en-US')} rows while a writer inserts, under each variant:\n`)
-  log('| database | variant | build | writer worst | writer p99 | idle worst (3 s before) | writer seen waiting on (worst insert) |')
-  log('| --- | --- | ---: | ---: | ---: | ---: | --- |')
+  log('| database | variant | build | writer worst | worst began at | writer p99 | idle worst (3 s before) | writer seen waiting on (worst insert) |')
+  log('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |')
   for (const r of results) {
-    log(`| ${r.kind === 'postgres' ? 'PostgreSQL' : 'MariaDB/MySQL'} | ${r.variant} | ${(r.buildMs / 1000).toFixed(2)} s | ${ms(r.worstMs)} | ${ms(r.p99Ms)} | ${ms(r.idleWorstMs)} | ${r.waits} |`)
+    const at = r.worstAtMs === undefined ? '' : `${(r.worstAtMs / 1000).toFixed(1)} s`
+    log(`| ${r.kind === 'postgres' ? 'PostgreSQL' : 'MariaDB/MySQL'} | ${r.variant} | ${(r.buildMs / 1000).toFixed(2)} s | ${ms(r.worstMs)} | ${at} | ${ms(r.p99Ms)} | ${ms(r.idleWorstMs)} | ${r.waits} |`)
   }
 }

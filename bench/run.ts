@@ -3,7 +3,7 @@
  * what a service pays at boot. Not a test: it prints a table (and writes it as JSON) for a
  * person to read; see the README's "Performance" section.
  *
- *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,log-device]
+ *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups]
  *                    [--dialect postgres|mysql|galera|all] [--galera-rows N] [--json <file>]
  *
  * `--rows 100000,1000000` runs the live migration at each size and prints how its time and the
@@ -24,7 +24,7 @@ import { measurePlugins, type PluginsResult } from './plugins.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
 import { DEFAULT_GALERA_WAYS, GALERA_WAYS, galeraBenchUnavailable, measureGalera, type GaleraResult, type GaleraWay } from './galera.js'
 import { measureIndexStall, printIndexStall, type IndexStallRow } from './index-stall.js'
-import { measureLogDevice } from './log-device.js'
+import { measureServerSetups } from './server-setups.js'
 import { printReport } from './report.js'
 import { WORST_STALL_TARGET_MS } from './targets.js'
 import { serverUrl, type BenchDatabase, type ServerKind } from './servers.js'
@@ -34,15 +34,15 @@ import { measureCommands, type CommandsResult } from './commands.js'
 /** Where the JSON report goes without `--json` (git ignores bench/results/). */
 const DEFAULT_JSON_FILE = 'bench/results/latest.json'
 
-const PARTS = ['live', 'link', 'plugins', 'boot', 'startup', 'busy', 'stall', 'log-device'] as const
+const PARTS = ['live', 'link', 'plugins', 'boot', 'startup', 'busy', 'stall', 'server-setups'] as const
 type Part = (typeof PARTS)[number]
 /**
- * `stall` and `log-device` only when asked for: six index builds per server, and global settings
- * changed for some of them; two private servers per engine, each filled with `--rows` rows.
+ * `stall` and `server-setups` only when asked for: six index builds per server, and global settings
+ * changed for some of them; private servers of its own, each filled with `--rows` rows.
  */
-const DEFAULT_PARTS: readonly Part[] = PARTS.filter((part) => part !== 'stall' && part !== 'log-device')
+const DEFAULT_PARTS: readonly Part[] = PARTS.filter((part) => part !== 'stall' && part !== 'server-setups')
 const USAGE =
-  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,log-device] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,local,local-nowait,local-200ms,copy] [--json <file>]'
+  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,local,local-nowait,local-200ms,copy] [--json <file>]'
 /** Where the latency charts go (git ignores bench/results/; the README's copy is in docs/). */
 const CHART_DIR = 'bench/results'
 
@@ -65,7 +65,7 @@ export interface BenchReport {
   startup?: StartupResult
   /** The everyday commands' wall time beside their floor (issue 13). */
   commands?: CommandsResult
-  /** What the writer's worst insert waits on during the index build, under each variant (`--parts stall`, `--parts log-device`). */
+  /** What the writer's worst insert waits on during the index build, under each variant (`--parts stall`, `--parts server-setups`). */
   stall?: IndexStallRow[]
   /** The Galera part: its own 3-node cluster, `galeraRows` rows (`--galera-rows`, default 200,000). */
   galera?: GaleraResult
@@ -170,7 +170,7 @@ async function main(): Promise<number> {
       if (database) urls[kind] = database.url
       if (parts.has('busy')) (report.busy ??= {})[kind] = await measureBusyTable(kind, log)
       if (parts.has('stall')) (report.stall ??= []).push(...(await measureIndexStall(kind, { rows, log })))
-      if (parts.has('log-device')) (report.stall ??= []).push(...(await measureLogDevice(kind, { rows, log })))
+      if (parts.has('server-setups')) (report.stall ??= []).push(...(await measureServerSetups(kind, { rows, log })))
     }
     if (parts.has('startup')) {
       log('startup in fresh processes (compiling src/ first)...')
