@@ -12,9 +12,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { chownSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from './free-port.js'
 
 export const PG_BIN = process.env.TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin'
 export const MARIADBD = '/usr/sbin/mariadbd'
@@ -135,17 +135,6 @@ export async function startPrivateMariadb(options: PrivateMariadbOptions): Promi
     throw error
   }
   return { port, root, url: (host, database) => `mysql://root@${host}:${port}/${database}`, stop }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 function run(command: string, args: string[], options: { uid?: number; gid?: number } = {}): Promise<void> {
