@@ -14,7 +14,7 @@ import { assertNoBlockingFindings, planAgainst } from './schema/plan.js'
 import { assertAuthSchemaProvided } from './auth-migration/needs.js'
 import type { AuthOptions } from './auth.js'
 import { engineOf } from './engines/index.js'
-import { rereadWhenAborted } from './engines/aborted-reads.js'
+import { migrateAgainWhenAborted, rereadWhenAborted } from './engines/aborted-reads.js'
 import { assertMigratableServer } from './engines/unsupported-servers.js'
 import { explainFor } from './db/safe-errors-driver.js'
 import { DataLossError, DownBlockedError, dataLostByDown, findDownBlockers } from './down-guard.js'
@@ -202,7 +202,8 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     assertNoBlockingFindings(await planAgainst(db, set.plannable(pending)))
     // Each migration records its checksum as it is applied (see `withChecksums`).
     const provider = reportingProvider(withChecksums(set.provider), options.onMigrated)
-    return unwrap(await withDdlProgress(options.progress, () => createMigratorFor(db, provider).migrateToLatest()))
+    const migrator = createMigratorFor(db, provider)
+    return unwrap(await withDdlProgress(options.progress, () => migrateAgainWhenAborted(db, () => migrator.migrateToLatest())))
   })
 }
 

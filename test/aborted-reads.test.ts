@@ -3,13 +3,15 @@
  * replicated DDL statement (another node migrating) aborts the local statements holding a table
  * it needs, plain catalog reads included, with `ER_LOCK_DEADLOCK`. 2 of 300 concurrent
  * `migrate:latest` across three nodes exited 1 that way (the planning before the migration lock);
- * the first read of the ledger runs without the lock too. Galera picks its moment, so the abort is injected here, on
+ * the first read of the ledger and Kysely's own preparation (its tables and lock row) run without
+ * the lock too. Galera picks its moment, so the abort is injected here, on
  * the real database, by a plugin that fails the chosen query once with the server's error.
  * PostgreSQL and PGlite abort no plain read: there the same injection is not retried.
  */
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { migrateToLatest, migrationNames, type AuthDatabase } from '../src/index.js'
+import { MIGRATION_LOCK_TABLE } from '../src/migrate.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 
 /** Fails the first query `matches` accepts, once, with an error carrying `code` (as the driver would). */
@@ -34,6 +36,8 @@ class AbortOnce implements KyselyPlugin {
 }
 
 const readsCatalog = (node: RootOperationNode) => /information_schema|pg_catalog|pg_class|pg_index/i.test(JSON.stringify(node))
+/** Kysely's Migrator reading its lock row: the last of its preparation before the migration lock. */
+const readsLockRow = (node: RootOperationNode) => node.kind === 'SelectQueryNode' && JSON.stringify(node).includes(`"${MIGRATION_LOCK_TABLE}"`)
 
 describeEachDatabase('a read the server aborts', (kind) => {
   let testDb: TestDatabase
@@ -61,7 +65,21 @@ describeEachDatabase('a read the server aborts', (kind) => {
       expect(abort.aborted).toBe(1)
       expect(applied.map((step) => step.name)).toEqual([...migrationNames])
     })
+
+    it("Kysely's preparation before the lock (reading its lock row), aborted once, runs again: migrateToLatest applies every migration", async () => {
+      const abort = new AbortOnce('ER_LOCK_DEADLOCK', readsLockRow)
+      const applied = await migrateToLatest(database.db.withPlugin(abort))
+      expect(abort.aborted).toBe(1)
+      expect(applied.map((step) => step.name)).toEqual([...migrationNames])
+    })
   } else {
+    it("a deadlock in Kysely's preparation is not taken for an abort to retry: migrateToLatest fails, once", async () => {
+      const abort = new AbortOnce('40P01', readsLockRow)
+      await expect(migrateToLatest(database.db.withPlugin(abort))).rejects.toThrow(/Deadlock found/)
+      expect(abort.aborted).toBe(1)
+      expect((await migrateToLatest(database.db)).map((step) => step.name)).toEqual([...migrationNames])
+    })
+
     it('a deadlock on a read is not taken for an abort to retry: migrateToLatest fails, once', async () => {
       const abort = new AbortOnce('40P01', readsCatalog)
       await expect(migrateToLatest(database.db.withPlugin(abort))).rejects.toThrow(/Deadlock found/)
