@@ -1,7 +1,7 @@
 /**
  * Whether the index build's stall is the server's configuration: the `server-setups` part of
  * `npm run bench` (`npm run bench -- --parts server-setups --rows 10000000`; not among the
- * default parts: it starts private servers of its own, two for PostgreSQL and four for MariaDB,
+ * default parts: it starts private servers of its own, two for PostgreSQL and six for MariaDB,
  * and fills each).
  *
  * The `stall` part found the writer's worst insert waiting in its own commit while the index build
@@ -60,7 +60,8 @@ function startServer(kind: ServerKind, setup: ServerSetup): Promise<PrivateServe
   if (kind === 'postgres') {
     // initdb makes the WAL folder itself (it must not exist yet) and links pg_wal to it.
     const waldir = join(TMPFS, `artorizer-wal-${process.pid}-${Date.now().toString(36)}`)
-    return startPrivatePostgres({ name: 'setup-pg', initdbArgs: setup.log === 'tmpfs' ? [`--waldir=${waldir}`] : [] })
+    if (setup.log === 'data disk') return startPrivatePostgres({ name: 'setup-pg' })
+    return startPrivatePostgres({ name: 'setup-pg', initdbArgs: [`--waldir=${waldir}`], folders: [waldir] })
   }
   const args = setup.bufferPool ? [`--innodb-buffer-pool-size=${setup.bufferPool}`] : []
   const folders: string[] = []
@@ -77,18 +78,11 @@ function startServer(kind: ServerKind, setup: ServerSetup): Promise<PrivateServe
   return startPrivateMariadb({ name: 'setup-maria', args, folders })
 }
 
-/** The setups of `kind`, or those named in `only`. */
-export function serverSetups(kind: ServerKind, only?: readonly string[]): readonly ServerSetup[] {
-  return only ? SETUPS[kind].filter((setup) => only.includes(setup.name)) : SETUPS[kind]
-}
 
 /** The recipe's build on a private server of each setup, one server at a time. */
-export async function measureServerSetups(
-  kind: ServerKind,
-  options: { readonly rows: number; readonly rounds?: number; readonly log: (line: string) => void; readonly only?: readonly string[] },
-): Promise<IndexStallRow[]> {
+export async function measureServerSetups(kind: ServerKind, options: { readonly rows: number; readonly rounds?: number; readonly log: (line: string) => void }): Promise<IndexStallRow[]> {
   const out: IndexStallRow[] = []
-  for (const setup of serverSetups(kind, options.only)) {
+  for (const setup of SETUPS[kind]) {
     options.log(`${kind}: ${setup.name}...`)
     const server = await startServer(kind, setup)
     try {

@@ -40,6 +40,8 @@ export interface PrivatePostgresOptions {
   readonly name: string
   /** More `initdb` arguments, e.g. `--waldir=…`. */
   readonly initdbArgs?: readonly string[]
+  /** Folders outside the server's own that it uses (removed by `stop`), e.g. its `--waldir`. */
+  readonly folders?: readonly string[]
   /** `-c name=value` settings. */
   readonly settings?: Readonly<Record<string, string | number>>
   /** Puts files in the server's folder; returns more settings, naming them. */
@@ -53,7 +55,7 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions): Pro
   const data = join(root, 'data')
   if (owner) chownSync(root, owner.uid, owner.gid)
   const prepared = options.prepare?.(root, owner)
-  const folders = [root, ...(options.initdbArgs ?? []).flatMap((arg) => (arg.startsWith('--waldir=') ? [arg.slice('--waldir='.length)] : []))]
+  const folders = [root, ...(options.folders ?? [])]
   try {
     await run(`${PG_BIN}/initdb`, ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '--no-instructions', '-E', 'UTF8', ...(options.initdbArgs ?? [])], owner)
   } catch (error) {
