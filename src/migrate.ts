@@ -5,7 +5,7 @@
  * every boot needs: a cheap check first (one query, no lock) so an up-to-date database costs one
  * round trip, errors that are thrown instead of returned, and a check-only mode.
  */
-import { Migrator, NO_MIGRATIONS, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult, type MigrationResultSet } from 'kysely'
+import { Migrator, NO_MIGRATIONS, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult, type MigrationResultSet, type MigratorProps } from 'kysely'
 import { AuthDbError, MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError, describeError } from './errors.js'
 import { checksumMatches, forgetChecksums, migrationChecksums, recordChecksum, storedChecksums } from './migration-sql.js'
 import { MIGRATION_NAMES } from './migrations/index.js'
@@ -37,9 +37,25 @@ export function createMigrator(db: Kysely<any>, options: WithMigrations = {}): M
   return createMigratorFor(db, withChecksums(migrationSet(options.migrations).provider))
 }
 
+/**
+ * Kysely's Migrator whose `migrateToLatest` runs again when the server aborted its preparation
+ * before any step (another Galera node's DDL; see `migrateAgainWhenAborted`), for the module's
+ * own runs and kysely-ctl's (`kysely.config.ts`) alike.
+ */
+class ModuleMigrator extends Migrator {
+  readonly #db: Kysely<any>
+  constructor(props: MigratorProps) {
+    super(props)
+    this.#db = props.db
+  }
+  override migrateToLatest(): Promise<MigrationResultSet> {
+    return migrateAgainWhenAborted(this.#db, () => super.migrateToLatest())
+  }
+}
+
 /** {@link createMigrator} over any provider, as it is (wrap it in {@link withChecksums} to keep checksums). */
 export function createMigratorFor(db: Kysely<any>, provider: MigrationProvider): Migrator {
-  return new Migrator({
+  return new ModuleMigrator({
     db,
     provider,
     migrationTableName: MIGRATION_TABLE,
@@ -202,8 +218,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     assertNoBlockingFindings(await planAgainst(db, set.plannable(pending)))
     // Each migration records its checksum as it is applied (see `withChecksums`).
     const provider = reportingProvider(withChecksums(set.provider), options.onMigrated)
-    const migrator = createMigratorFor(db, provider)
-    return unwrap(await withDdlProgress(options.progress, () => migrateAgainWhenAborted(db, () => migrator.migrateToLatest())))
+    return unwrap(await withDdlProgress(options.progress, () => createMigratorFor(db, provider).migrateToLatest()))
   })
 }
 

@@ -10,7 +10,7 @@
  */
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { migrateToLatest, migrationNames, type AuthDatabase } from '../src/index.js'
+import { createMigrator, migrateToLatest, migrationNames, type AuthDatabase } from '../src/index.js'
 import { MIGRATION_LOCK_TABLE } from '../src/migrate.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 
@@ -71,6 +71,14 @@ describeEachDatabase('a read the server aborts', (kind) => {
       const applied = await migrateToLatest(database.db.withPlugin(abort))
       expect(abort.aborted).toBe(1)
       expect(applied.map((step) => step.name)).toEqual([...migrationNames])
+    })
+
+    it("the same through createMigrator, as kysely-ctl runs it (kysely.config.ts): Kysely's migrateToLatest applies every migration", async () => {
+      const abort = new AbortOnce('ER_LOCK_DEADLOCK', readsLockRow)
+      const { error, results } = await createMigrator(database.db.withPlugin(abort)).migrateToLatest()
+      expect(abort.aborted).toBe(1)
+      expect(error).toBeUndefined()
+      expect(results?.map((result) => [result.migrationName, result.status])).toEqual(migrationNames.map((name) => [name, 'Success']))
     })
   } else {
     it("a deadlock in Kysely's preparation is not taken for an abort to retry: migrateToLatest fails, once", async () => {
