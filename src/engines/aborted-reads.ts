@@ -35,21 +35,25 @@ export async function rereadWhenAborted<T>(db: Kysely<any>, read: () => Promise<
  * Kysely's `migrateToLatest` run again while it fails before any migration step only because the
  * server aborted a statement. Its preparation runs before the migration lock: it reads the
  * catalog for its two tables, creates them if missing, reads its lock row and inserts it if
- * missing, and another Galera node's migration may abort any of those (1 of 300 concurrent boots
- * across three nodes exited 1 so: `Deadlock found when trying to get lock`). All of it is
- * idempotent, and so is migrating to the latest: under the lock it reads what is applied and runs
- * only what is not. A run that reached a migration step reports its steps (`results`) and is
+ * missing, and another Galera node's migration may abort any of those (1 of 30 concurrent boots
+ * across three nodes exited 1 so in a CI run: `Deadlock found when trying to get lock`). All of it
+ * is idempotent, and so is migrating to the latest: under the lock it reads what is applied and
+ * runs only what is not. A run that reached a migration step reports its steps (`results`) and is
  * never run again here; a run that failed without results changed nothing, or applied all it
  * applied and failed after (releasing the lock), which a second run finds done.
  *
  * Not for `migrateDown` by steps: run again after a failure past its steps, it would undo more.
  */
 export async function migrateAgainWhenAborted(db: Kysely<any>, migrate: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
-  const { errors } = engineOf(db)
-  for (let attempt = 1; ; attempt++) {
-    const result = await migrate()
-    const abortedBeforeSteps = result.error !== undefined && result.results === undefined && errors.isAbortedRead(result.error)
-    if (!abortedBeforeSteps || attempt >= MAX_TRIES) return result
-    await sleep(pauseAfter(attempt, PAUSES))
+  try {
+    // The same tries and pauses as a read: a run without results is thrown for rereadWhenAborted
+    // to judge, and given back as Kysely returned it when it is not tried again.
+    return await rereadWhenAborted(db, async () => {
+      const result = await migrate()
+      if (result.error !== undefined && result.results === undefined) throw result.error
+      return result
+    })
+  } catch (error) {
+    return { error }
   }
 }
