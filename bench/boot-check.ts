@@ -7,7 +7,8 @@
  */
 import { getMigrations } from 'better-auth/db/migration'
 import { Kysely, Migrator, MysqlDialect, PostgresDialect, type Dialect, type LogEvent } from 'kysely'
-import { MIGRATION_TABLE, connectDatabase, migrateToLatest, migrationProvider } from '../src/index.js'
+import { MIGRATION_TABLE, connectDatabase, migrateToLatest, guardedProvider } from '../src/index.js'
+import { migrationSet } from '../src/migration-set.js'
 import type { ServerKind } from './servers.js'
 
 export interface BootCheck {
@@ -39,7 +40,7 @@ export async function measureBootCheck(kind: ServerKind, url: string): Promise<B
       try {
         const { error, results } = await new Migrator({
           db,
-          provider: migrationProvider,
+          provider: guardedProvider(migrationSet().provider, { force: false }),
           migrationTableName: MIGRATION_TABLE,
           migrationLockTableName: 'kysely_migration_lock',
         }).migrateToLatest()

@@ -69,7 +69,7 @@ export async function dataLostByDown(db: Kysely<any>, migrations: readonly strin
 export class DataLossError extends AuthDbError {
   override name = 'DataLossError'
   constructor(readonly losses: readonly DataLoss[]) {
-    super(`migrate:down would delete ${losses.map(describeLoss).join(', ')}; back them up, then run it again with --force`)
+    super(`migrate:down would delete ${losses.map(describeLoss).join(', ')} and changed nothing; back them up, then run it again with --force (kysely-ctl: ARTORIZER_FORCE_DOWN=1; code: force: true)`)
   }
 }
 

@@ -5,11 +5,11 @@
  * every boot needs: a cheap check first (one query, no lock) so an up-to-date database costs one
  * round trip, errors that are thrown instead of returned, and a check-only mode.
  */
-import { Migrator, NO_MIGRATIONS, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult, type MigrationResultSet, type MigratorProps } from 'kysely'
+import { Migrator, NO_MIGRATIONS, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult, type MigrationResultSet, type NoMigrations } from 'kysely'
 import { AuthDbError, MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError, describeError } from './errors.js'
 import { checksumMatches, forgetChecksums, migrationChecksums, recordChecksum, storedChecksums } from './migration-sql.js'
 import { MIGRATION_NAMES } from './migrations/index.js'
-import { assertRunsInOrder, migrationSet, type AppMigrations } from './migration-set.js'
+import { assertRunsInOrder, migrationSet, type AppMigrations, type MigrationSet } from './migration-set.js'
 import { assertNoBlockingFindings, planAgainst } from './schema/plan.js'
 import { assertAuthSchemaProvided } from './auth-migration/needs.js'
 import type { AuthOptions } from './auth.js'
@@ -27,57 +27,128 @@ export const MIGRATION_LOCK_TABLE = 'kysely_migration_lock'
 /** The names of every migration this version of the module has, in order. */
 export const migrationNames: readonly string[] = MIGRATION_NAMES
 
-/**
- * A Kysely `Migrator` over this module's migrations. Transactions are off: PostgreSQL cannot
- * build an index `CONCURRENTLY` inside one, and MySQL commits DDL on its own anyway. Instead
- * every migration is written to be resumable (each step looks before it acts), and the steps
- * that must be atomic open their own transactions.
- */
-export function createMigrator(db: Kysely<any>, options: WithMigrations = {}): Migrator {
-  return createMigratorFor(db, withChecksums(migrationSet(options.migrations).provider))
+/** What {@link createMigrator} takes: the application's migrations, and whether to force. */
+export interface MigratorOptions extends WithMigrations {
+  /**
+   * Undo even when that deletes users, sessions, accounts, the links from artworks to their
+   * owners, or the application's data (see {@link dataLostByDown}). Without it, a `down` that
+   * would lose such rows ends with {@link DataLossError} before anything changes. kysely-ctl
+   * gets it from `ARTORIZER_FORCE_DOWN=1` (read by `kysely.config.ts`), the CLI from `--force`.
+   */
+  readonly force?: boolean
 }
 
 /**
- * Kysely's Migrator whose `migrateToLatest` runs again when the server aborted its preparation
- * before any step (another Galera node's DDL; see `migrateAgainWhenAborted`), for the module's
- * own runs and kysely-ctl's (`kysely.config.ts`) alike.
+ * A Kysely `Migrator` over this module's migrations and the application's, with every guard
+ * inside it, so that each front end (the CLI, {@link migrateToLatest} / {@link migrateDown},
+ * kysely-ctl through `kysely.config.ts`, an application's own code) is as safe as the others:
+ * the order of the application's migrations, each step's checksum, the objects that depend on
+ * what a `down` drops, and the data it would delete. A refused run changes nothing.
+ *
+ * Transactions are off: PostgreSQL cannot build an index `CONCURRENTLY` inside one, and MySQL
+ * commits DDL on its own anyway. Instead every migration is written to be resumable (each step
+ * looks before it acts), and the steps that must be atomic open their own transactions.
  */
-class ModuleMigrator extends Migrator {
+export function createMigrator(db: Kysely<any>, options: MigratorOptions = {}): Migrator {
+  return new GuardedMigrator(db, migrationSet(options.migrations), options.force === true)
+}
+
+/**
+ * Kysely's Migrator with the module's guards. Each guard runs twice: once before Kysely takes
+ * its lock, over the whole run, so that a refused run changes nothing (Kysely would otherwise
+ * undo the steps before the refused one); and once more in the step itself (see
+ * {@link guardedProvider}), inside the lock, in case the database changed between the two.
+ * Refusals are returned as Kysely returns its own errors (`{ error }`, no results), which
+ * kysely-ctl prints.
+ */
+class GuardedMigrator extends Migrator {
   readonly #db: Kysely<any>
-  constructor(props: MigratorProps) {
-    super(props)
-    this.#db = props.db
+  readonly #set: MigrationSet
+  readonly #force: boolean
+  constructor(db: Kysely<any>, set: MigrationSet, force: boolean, onMigrated?: (step: TimedMigrationStep) => void) {
+    super({
+      db,
+      provider: reportingProvider(guardedProvider(set.provider, { force }), onMigrated),
+      migrationTableName: MIGRATION_TABLE,
+      migrationLockTableName: MIGRATION_LOCK_TABLE,
+      disableTransactions: true,
+      // A release of this module may add a migration after the application's were applied: it
+      // then runs after them, and is undone before them (Kysely orders by execution time).
+      // Application migrations themselves must keep to name order (`assertRunsInOrder`).
+      allowUnorderedMigrations: true,
+    })
+    this.#db = db
+    this.#set = set
+    this.#force = force
   }
-  override migrateToLatest(): Promise<MigrationResultSet> {
-    return migrateAgainWhenAborted(this.#db, () => super.migrateToLatest())
-  }
-}
 
-/** {@link createMigrator} over any provider, as it is (wrap it in {@link withChecksums} to keep checksums). */
-export function createMigratorFor(db: Kysely<any>, provider: MigrationProvider): Migrator {
-  return new ModuleMigrator({
-    db,
-    provider,
-    migrationTableName: MIGRATION_TABLE,
-    migrationLockTableName: MIGRATION_LOCK_TABLE,
-    disableTransactions: true,
-    // A release of this module may add a migration after the application's were applied: it
-    // then runs after them, and is undone before them (Kysely orders by execution time).
-    // Application migrations themselves must keep to name order (`assertRunsInOrder`).
-    allowUnorderedMigrations: true,
-  })
+  /** Runs again when the server aborted its preparation before any step (see `migrateAgainWhenAborted`). */
+  override async migrateToLatest(): Promise<MigrationResultSet> {
+    return (await this.#refusal(() => this.#checkUp())) ?? migrateAgainWhenAborted(this.#db, () => super.migrateToLatest())
+  }
+
+  override async migrateUp(): Promise<MigrationResultSet> {
+    return (await this.#refusal(() => this.#checkUp())) ?? super.migrateUp()
+  }
+
+  override async migrateDown(): Promise<MigrationResultSet> {
+    return (await this.#refusal(() => this.#checkDown({ steps: 1 }))) ?? super.migrateDown()
+  }
+
+  override async migrateTo(target: string | NoMigrations): Promise<MigrationResultSet> {
+    const refusal = await this.#refusal(async () => {
+      if (typeof target !== 'string') return this.#checkDown({ all: true })
+      // Down to an applied migration, or up to a pending one.
+      return (await appliedMigrations(this.#db)).has(target) ? this.#checkDown({ to: target }) : this.#checkUp()
+    })
+    return refusal ?? super.migrateTo(target)
+  }
+
+  /** The order guard: no application migration may run before one already applied. */
+  async #checkUp(): Promise<void> {
+    const applied = await appliedMigrations(this.#db)
+    assertRunsInOrder(this.#set, new Set(applied.keys()), this.#set.names.filter((name) => !applied.has(name)))
+  }
+
+  /** The dependents and data-loss guards over every migration that `target` would undo. */
+  async #checkDown(target: DownTarget): Promise<void> {
+    await assertDownAllowed(this.#db, await migrationsUndoneBy(this.#db, target), this.#force)
+  }
+
+  /** `check`'s error, as Kysely's Migrator returns errors (no results: nothing ran), or nothing when it passed. */
+  async #refusal(check: () => Promise<void>): Promise<MigrationResultSet | undefined> {
+    try {
+      await check()
+      return undefined
+    } catch (error) {
+      return { error: explainFor(this.#db, error) }
+    }
+  }
 }
 
 /**
- * `source`'s migrations as Kysely's Migrator (and kysely-ctl, through `createMigrator` or
- * `kysely.config.ts`) runs them: each step also keeps its checksum. `up` records it once its
- * changes are made (before Kysely writes the `kysely_migration` row), `down` forgets it once they
- * are undone (before Kysely deletes the row). Done by the step, not after a whole run, so that a
- * run killed midway, or one driven by kysely-ctl, leaves no applied migration without its
- * checksum. (Only the module's own migrations have checksums; an application's are its own to
- * keep unchanged.)
+ * Refuses to undo `undone` (newest first) when that would drop what objects the module does not
+ * own depend on (forced or not: `force` accepts losing rows, not breaking someone else's
+ * objects), or, unless forced, delete data (see {@link dataLostByDown}).
  */
-export function withChecksums(source: MigrationProvider): MigrationProvider {
+async function assertDownAllowed(db: Kysely<any>, undone: readonly string[], force: boolean): Promise<void> {
+  const blockers = await findDownBlockers(db, undone)
+  if (blockers.length > 0) throw new DownBlockedError(blockers)
+  if (force) return
+  const losses = await dataLostByDown(db, undone)
+  if (losses.length > 0) throw new DataLossError(losses)
+}
+
+/**
+ * `source`'s migrations with the guards that belong to each step, as Kysely's Migrator runs
+ * them: `up` records its checksum once its changes are made (before Kysely writes the
+ * `kysely_migration` row); `down` checks the dependents and data-loss guards inside the lock,
+ * and forgets the checksum once its changes are undone (before Kysely deletes the row). Done by
+ * the step, not after a whole run, so that a run killed midway leaves no applied migration
+ * without its checksum. (Only the module's own migrations have checksums; an application's are
+ * its own to keep unchanged.)
+ */
+export function guardedProvider(source: MigrationProvider, { force }: { readonly force: boolean }): MigrationProvider {
   return {
     async getMigrations() {
       const migrations = await source.getMigrations()
@@ -92,9 +163,7 @@ export function withChecksums(source: MigrationProvider): MigrationProvider {
             ...(migration.down
               ? {
                   down: async (db: Kysely<any>) => {
-                    // Checked again here, so that kysely-ctl's down is refused too.
-                    const blockers = await findDownBlockers(db, [name])
-                    if (blockers.length > 0) throw new DownBlockedError(blockers)
+                    await assertDownAllowed(db, [name], force)
                     try {
                       await migration.down!(db)
                     } catch (error) {
@@ -127,9 +196,6 @@ async function putBack(db: Kysely<any>, name: string, migration: Migration, erro
     )
   }
 }
-
-/** The module's own migrations, as {@link createMigrator} hands them to Kysely's Migrator. */
-export const migrationProvider: MigrationProvider = withChecksums(migrationSet().provider)
 
 /** `provider`, with each `up` reporting to `onMigrated` when it resolves. */
 function reportingProvider(provider: MigrationProvider, onMigrated: ((step: TimedMigrationStep) => void) | undefined): MigrationProvider {
@@ -216,23 +282,16 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
     assertNoBlockingFindings(await planAgainst(db, set.plannable(pending)))
-    // Each migration records its checksum as it is applied (see `withChecksums`).
-    const provider = reportingProvider(withChecksums(set.provider), options.onMigrated)
-    return unwrap(await withDdlProgress(options.progress, () => createMigratorFor(db, provider).migrateToLatest()))
+    const migrator = new GuardedMigrator(db, set, false, options.onMigrated)
+    return unwrap(await withDdlProgress(options.progress, () => migrator.migrateToLatest()))
   })
 }
 
 /** Where `migrateDown` should stop. */
 export type DownTarget = { readonly steps: 1 } | { readonly to: string } | { readonly all: true }
 
-export interface MigrateDownOptions extends WithMigrations {
-  /**
-   * Undo even when that deletes users, sessions, accounts or the links from artworks to their
-   * owners (see {@link dataLostByDown}). Without it, such a `down` rejects with
-   * {@link DataLossError} saying what would be lost, before anything changes.
-   */
-  readonly force?: boolean
-}
+/** {@link migrateDown}'s options: those of {@link createMigrator}. */
+export type MigrateDownOptions = MigratorOptions
 
 /**
  * Undoes migrations: the last one by default, every one after `to`, or all of them. Resolves with
@@ -246,20 +305,11 @@ export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps:
   }
   return explained(db, async () => {
     await assertMigratableServer(db)
-    const undone = await migrationsUndoneBy(db, target)
-    // Forced or not: `--force` accepts losing rows, not breaking objects the module does not own.
-    const blockers = await findDownBlockers(db, undone)
-    if (blockers.length > 0) throw new DownBlockedError(blockers)
-    if (!options.force) {
-      const losses = await dataLostByDown(db, undone)
-      if (losses.length > 0) throw new DataLossError(losses)
-    }
+    // The guards (dependents, data loss unless forced) are the Migrator's, as for every front end.
     const migrator = createMigrator(db, options)
-    let steps: MigrationStep[]
-    if ('steps' in target) steps = unwrap(await migrator.migrateDown())
-    else if ('all' in target) steps = unwrap(await migrator.migrateTo(NO_MIGRATIONS))
-    else steps = unwrap(await migrator.migrateTo(target.to))
-    return steps
+    if ('steps' in target) return unwrap(await migrator.migrateDown())
+    if ('all' in target) return unwrap(await migrator.migrateTo(NO_MIGRATIONS))
+    return unwrap(await migrator.migrateTo(target.to))
   })
 }
 
@@ -355,7 +405,7 @@ function unwrap({ error, results = [] }: MigrationResultSet): MigrationStep[] {
   if (error !== undefined) {
     const failed = results.find((result: MigrationResult) => result.status === 'Error')
     // Refused before this run changed anything: the conflict itself is the answer.
-    if ((error instanceof SchemaConflictError || error instanceof DownBlockedError) && !results.some((result) => result.status === 'Success')) throw error
+    if ((error instanceof SchemaConflictError || error instanceof DownBlockedError || error instanceof DataLossError || error instanceof UsageError) && !results.some((result) => result.status === 'Success')) throw error
     throw new MigrationFailedError(failed?.migrationName, error)
   }
   return results

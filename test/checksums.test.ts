@@ -5,13 +5,11 @@
  * kysely-ctl (`npx kysely migrate:latest`, through `kysely.config.ts`). And where a checksum is
  * missing, `migrate:status` and `db:verify` say so instead of claiming a match.
  */
-import { spawn } from 'node:child_process'
-import { join } from 'node:path'
 import { sql, type Kysely } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { MIGRATION_TABLE, migrateToLatest, migrationNames, migrationStatus, verifyDatabase } from '../src/index.js'
 import { CHECKSUM_TABLE, SUPERSEDED_CHECKSUMS, migrationChecksums } from '../src/migration-sql.js'
-import { ROOT, finished, runCli, spawnBundled, type ProcessResult } from './support/bundled-cli.js'
+import { finished, runCli, runKyselyCtl, spawnBundled, type ProcessResult } from './support/bundled-cli.js'
 import { createTestDatabase, describeEachDatabase, type DatabaseKind, type TestDatabase } from './support/databases.js'
 
 function runMigrator(testDb: TestDatabase, args: string[]): Promise<ProcessResult> {
@@ -20,8 +18,7 @@ function runMigrator(testDb: TestDatabase, args: string[]): Promise<ProcessResul
 
 /** kysely-ctl, as the README says to run it, over `kysely.config.ts`. */
 function kyselyCtl(testDb: TestDatabase, ...args: string[]): Promise<ProcessResult> {
-  const bin = join(ROOT, 'node_modules', '.bin', 'kysely')
-  return finished(spawn(bin, args, { cwd: ROOT, env: { ...process.env, DEBUG: undefined, DATABASE_URL: testDb.url }, stdio: ['ignore', 'pipe', 'pipe'] }))
+  return runKyselyCtl(args, { DATABASE_URL: testDb.url })
 }
 
 async function withDb<T>(testDb: TestDatabase, work: (db: Kysely<any>) => Promise<T>): Promise<T> {

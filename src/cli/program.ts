@@ -7,6 +7,7 @@
  * Exit codes: 0 success, 1 failure (a migration, the database), 2 bad usage.
  */
 import { Command as Commander, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { config as loadDotenv } from 'dotenv'
 import { commands } from '../commands/index.js'
 import type { Command, OptionValues, Output } from '../commands/command.js'
 import { databaseUrlFromEnv } from '../db/env.js'
@@ -33,6 +34,8 @@ interface Invocation {
 
 /** Runs the CLI with `argv` (without node and the script) and resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // The command line reads `.env` (the library never does); a variable already set wins.
+  loadDotenv({ quiet: true })
   const style = rememberInvocation((name) => name in commands)
   const json = wantsJson(argv)
   let chosen: Invocation | undefined

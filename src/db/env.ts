@@ -1,12 +1,10 @@
-import { config as loadDotenv } from 'dotenv'
 import { UsageError } from '../errors.js'
 
 /**
- * The `DATABASE_URL` to use: the process environment first, then a `.env` file in the
- * working directory (dotenv never overrides a variable that is already set).
+ * The `DATABASE_URL` to use, from the environment. The library never reads `.env` itself: the
+ * CLI and `kysely.config.ts` load it into the environment first.
  */
 export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env === process.env) loadDotenv({ quiet: true })
   return env.DATABASE_URL
 }
 
@@ -19,13 +17,12 @@ export interface TimeoutsFromEnv {
 }
 
 /**
- * Reads `DATABASE_CONNECT_TIMEOUT_MS` and `MIGRATION_LOCK_TIMEOUT_MS` (environment, then `.env`).
+ * Reads `DATABASE_CONNECT_TIMEOUT_MS` and `MIGRATION_LOCK_TIMEOUT_MS` from the environment.
  * Unset or empty means "use the default".
  *
  * @throws {UsageError} when a value is not a whole number of milliseconds.
  */
 export function timeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): TimeoutsFromEnv {
-  if (env === process.env) loadDotenv({ quiet: true })
   return {
     connectTimeoutMs: milliseconds(env, 'DATABASE_CONNECT_TIMEOUT_MS', 1),
     lockTimeoutMs: milliseconds(env, 'MIGRATION_LOCK_TIMEOUT_MS', 0),
