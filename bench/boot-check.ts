@@ -8,7 +8,7 @@
 import { getMigrations } from 'better-auth/db/migration'
 import { Kysely, Migrator, MysqlDialect, PostgresDialect, type Dialect, type LogEvent } from 'kysely'
 import { MIGRATION_TABLE, connectDatabase, migrateToLatest, guardedProvider } from '../src/index.js'
-import { migrationSet } from '../src/migration-set.js'
+import { migrationSet } from '../src/migrator/migration-set.js'
 import type { ServerKind } from './servers.js'
 
 export interface BootCheck {

@@ -40,7 +40,7 @@ import { errorCode } from '../src/engines/lock-wait.js'
 import { mysqlCatalog } from '../src/engines/mysql/catalog.js'
 import { mysqlErrors } from '../src/engines/mysql/errors.js'
 import { mysqlDdl } from '../src/engines/mysql/online-ddl.js'
-import { executingRunner } from '../src/schema/ddl-runner.js'
+import { executingRunner } from '../src/engines/ddl-runner.js'
 import { galeraUnavailableReason, startGaleraCluster } from '../test/support/galera-cluster.js'
 
 export type GaleraWay = 'toi' | 'rsu' | 'local' | 'local-nowait' | 'local-200ms' | 'copy'

@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
 import { connectDatabase } from '../src/index.js'
-import { changeColumnType } from '../src/schema/online-ddl.js'
+import { changeColumnType } from '../src/ddl/apply.js'
 import { mysql } from '../src/engines/index.js'
 import { fillArtworkJobs } from './fill.js'
 import { createBenchDatabase } from './servers.js'

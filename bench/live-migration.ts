@@ -13,7 +13,7 @@
  */
 import { sql, type Kysely, type LogEvent } from 'kysely'
 import { connectDatabase, createMigrator, createTerminalProgress, migrateToLatest } from '../src/index.js'
-import { findColumn, listForeignKeys, listIndexes } from '../src/schema/introspect.js'
+import { findColumn, listForeignKeys, listIndexes } from '../src/ddl/introspect.js'
 import { fillArtworkJobs } from './fill.js'
 import { createBenchDatabase, type BenchDatabase, type ServerKind } from './servers.js'
 import { describeWaits, startWaitSampler } from './wait-sampler.js'

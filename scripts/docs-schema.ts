@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
 import { connectDatabase, migrateToLatest, redactUrl, type AuthDatabase } from '../src/index.js'
 import { describeError } from '../src/errors.js'
-import { serverVersion } from '../src/schema/introspect.js'
+import { serverVersion } from '../src/ddl/introspect.js'
 import { mysqlFamily, readSchema, renderDocument, type MysqlFamily, type SchemaModel } from './schema-doc.js'
 
 const DOCUMENT = fileURLToPath(new URL('../docs/schema.md', import.meta.url))

@@ -9,7 +9,7 @@
  */
 import pg from 'pg'
 import { migrationNames } from '../src/index.js'
-import { CHECKSUM_TABLE } from '../src/migration-sql.js'
+import { CHECKSUM_TABLE } from '../src/migrator/migration-sql.js'
 import { runCli } from '../test/support/bundled-cli.js'
 import { testDatabaseName } from '../test/support/leftovers.js'
 import { startPgBouncer, startPostgres } from '../test/support/topology.js'

@@ -1,6 +1,6 @@
 /**
  * `docs/schema.md`, written from a migrated database: the model read through the catalog
- * queries of `src/schema/introspect.ts`, and its rendering as Markdown with a Mermaid ER diagram.
+ * queries of `src/ddl/introspect.ts`, and its rendering as Markdown with a Mermaid ER diagram.
  *
  * A development tool, not part of the package: it lives in `scripts/` (not `src/`, so it is
  * neither built into `dist/` nor shipped), `scripts/docs-schema.ts` runs it, and
@@ -10,7 +10,7 @@
  * markers, so that each database's part can be compared on its own.
  */
 import type { Kysely } from 'kysely'
-import { BOOKKEEPING_TABLES } from '../src/schema/bookkeeping.js'
+import { BOOKKEEPING_TABLES } from '../src/model/bookkeeping-tables.js'
 import {
   listColumnDefaults,
   listColumns,
@@ -21,7 +21,7 @@ import {
   type ColumnInfo,
   type ForeignKeyInfo,
   type IndexInfo,
-} from '../src/schema/introspect.js'
+} from '../src/ddl/introspect.js'
 
 /** Tables that record migrations rather than hold data: listed apart, left out of the diagram. */
 

@@ -3,11 +3,10 @@
  * router-backend takes its auth and its database from one place.
  */
 import { createRequire } from 'node:module'
-import type { BetterAuthOptions } from 'better-auth'
+import type { AuthOptions } from './auth-schema/options.js'
 import type { AuthDatabase } from './db/connect.js'
 
-/** Better Auth's options, less `database`, which {@link createAuth} fills in. */
-export type AuthOptions = Omit<BetterAuthOptions, 'database'>
+export type { AuthOptions }
 
 /**
  * Builds Better Auth over `database`. The migrations create Better Auth's core schema only:

@@ -2,7 +2,7 @@
  * Errors that this module raises on purpose. Each has a one-line message that says what is
  * wrong and what to do, and never contains a password; the CLI prints `message` alone.
  */
-import type { Finding } from './schema/findings.js'
+import type { Finding } from './model/findings.js'
 import { howToRun } from './invocation.js'
 
 export class AuthDbError extends Error {

@@ -3,12 +3,12 @@
  * them, for router-backend's boot and for the shell.
  */
 export { connectDatabase, DEFAULT_CONNECT_TIMEOUT_MS, type AuthDatabase, type ConnectOptions } from './db/connect.js'
-export { parseDatabaseUrl, describeTarget, redactUrl, DEFAULT_PGLITE_DIR, type DatabaseTarget, type SqlDialect } from './db/url.js'
+export { parseDatabaseUrl, describeTarget, redactUrl, DEFAULT_PGLITE_DIR, type DatabaseTarget, type SqlDialect } from './database-url/url.js'
 export { explainDatabaseError } from './db/explain-error.js'
 export { DEFAULT_LOCK_TIMEOUT_MS, MigrationLockTimeoutError } from './engines/migration-lock.js'
 export { createTerminalProgress, type ProgressStream, type TerminalProgressOptions } from './cli/terminal-progress.js'
-export type { DdlProgressReporter, IndexBuild } from './schema/ddl-progress.js'
-export type * from './db/schema.js'
+export type { DdlProgressReporter, IndexBuild } from './engines/index-build-progress.js'
+export type * from './model/database.js'
 export {
   createMigrator,
   migrateToLatest,
@@ -27,9 +27,9 @@ export {
   type MigrationState,
   type DownTarget,
   type WithMigrations,
-} from './migrate.js'
-export { planMigrations, migrationSql, formatSql, type MigrationSql } from './migration-sql.js'
-export { dataLostByDown, DataLossError, findDownBlockers, DownBlockedError, PROTECTED_TABLES, OWNER_COLUMNS, type DataLoss, type DownBlocker } from './down-guard.js'
+} from './migrator/run.js'
+export { planMigrations, migrationSql, formatSql, type MigrationSql } from './migrator/migration-sql.js'
+export { dataLostByDown, DataLossError, findDownBlockers, DownBlockedError, PROTECTED_TABLES, OWNER_COLUMNS, type DataLoss, type DownBlocker } from './migrator/down-guard.js'
 export { timeoutsFromEnv, type TimeoutsFromEnv } from './db/env.js'
 export { findSchemaConflicts } from './migrations/index.js'
 export type { Kysely } from 'kysely'
@@ -49,8 +49,8 @@ export {
   type ForeignKeyModel,
   type Adoption,
   type FoldedSchema,
-} from './schema/model.js'
-export { ensureTable, ensureNullableColumn, ensureIndex, ensureForeignKey, undoCreations, type EnsureResult } from './schema/online-ddl.js'
+} from './model/migration-schema.js'
+export { ensureTable, ensureNullableColumn, ensureIndex, ensureForeignKey, undoCreations, type EnsureResult } from './ddl/apply.js'
 export type { ColumnSpec, IndexSpec, ForeignKeySpec } from './engines/engine.js'
 export {
   migrationSet,
@@ -61,12 +61,12 @@ export {
   type SchemaDataMigration,
   type PlainMigration,
   type MigrationSet,
-} from './migration-set.js'
+} from './migrator/migration-set.js'
 export { loadMigrationsFolder, migrationFiles, migrationsDir, DEFAULT_MIGRATIONS_DIR } from './app-migrations/folder.js'
 export { loadAuthConfig, AUTH_CONFIG_FILES, type AuthConfig, type FindAuthConfigOptions } from './config/auth-config.js'
 export { generateAuthMigration, type GenerateAuthMigrationOptions, type GeneratedAuthMigration } from './auth-migration/generate.js'
-export { authSchemaGap, UnsafeAuthChangeError, type AuthSchemaGap } from './auth-migration/diff.js'
-export { AuthSchemaMissingError } from './auth-migration/needs.js'
+export { authSchemaGap, UnsafeAuthChangeError, type AuthSchemaGap } from './auth-schema/diff.js'
+export { AuthSchemaMissingError } from './auth-schema/needs.js'
 export { createAuth, type AuthOptions } from './auth.js'
 export {
   verifyDatabase,

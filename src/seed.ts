@@ -12,7 +12,7 @@ import { linkArtworks, type LinkReport } from './artworks/link.js'
 import { createAuth, type AuthOptions } from './auth.js'
 import type { AuthDatabase } from './db/connect.js'
 import { AuthDbError } from './errors.js'
-import { migrateToLatest } from './migrate.js'
+import { migrateToLatest } from './migrator/run.js'
 
 /** The test user's details, printed by `db:seed` so that a developer can sign in. */
 export const SEED_USER = {

@@ -3,13 +3,13 @@
  * or a legacy `artwork_jobs`, with rows. Every row stays as it was, Better Auth's users still
  * sign in, and a shape that cannot be adopted stops the run before any change.
  */
-import { BOOKKEEPING_TABLES, isBookkeepingTable } from '../src/schema/bookkeeping.js'
+import { BOOKKEEPING_TABLES, isBookkeepingTable } from '../src/model/bookkeeping-tables.js'
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuth, migrateDown, migrateToLatest, migrationNames, SchemaConflictError, type AuthDatabase } from '../src/index.js'
 import { findSchemaConflicts, findSchemaFindings } from '../src/migrations/index.js'
-import { sameTypeAs } from '../src/schema/column-types.js'
-import { findColumn, listColumns, listForeignKeys, listIndexes } from '../src/schema/introspect.js'
+import { sameTypeAs } from '../src/model/type-rules.js'
+import { findColumn, listColumns, listForeignKeys, listIndexes } from '../src/ddl/introspect.js'
 import {
   AUTH_OPTIONS,
   LEGACY_SHAPES,

@@ -24,7 +24,7 @@ import {
 import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 import { PLUGIN_AUTH_OPTIONS } from './support/plugin-options.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
-import { listColumns } from '../src/schema/introspect.js'
+import { listColumns } from '../src/ddl/introspect.js'
 
 const OPTIONS = PLUGIN_AUTH_OPTIONS
 

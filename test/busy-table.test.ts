@@ -8,7 +8,7 @@
 import { sql, type Kysely } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { MigrationFailedError, migrateDown, migrateToLatest, migrationNames, MIGRATION_TABLE, type AuthDatabase } from '../src/index.js'
-import { CHECKSUM_TABLE } from '../src/migration-sql.js'
+import { CHECKSUM_TABLE } from '../src/migrator/migration-sql.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 
 describeEachDatabase('a busy artwork_jobs', (kind) => {

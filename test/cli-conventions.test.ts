@@ -12,7 +12,7 @@ import { promisify } from 'node:util'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { commands } from '../src/commands/index.js'
+import { commands } from '../src/cli/commands/index.js'
 import { connectDatabase, migrateToLatest, migrationNames } from '../src/index.js'
 import { runCli } from './support/cli.js'
 

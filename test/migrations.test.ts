@@ -1,8 +1,8 @@
-import { isBookkeepingTable } from '../src/schema/bookkeeping.js'
+import { isBookkeepingTable } from '../src/model/bookkeeping-tables.js'
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrateDown, migrateToLatest, migrationNames, migrationStatus, type AuthDatabase, type Database } from '../src/index.js'
-import { listColumns, listForeignKeys, listIndexes } from '../src/schema/introspect.js'
+import { listColumns, listForeignKeys, listIndexes } from '../src/ddl/introspect.js'
 import { createTestDatabase, describeEachDatabase, useSuiteDatabase, type TestDatabase } from './support/databases.js'
 import { listTables, snapshotSchema } from './support/schema-snapshot.js'
 

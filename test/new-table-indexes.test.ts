@@ -9,7 +9,7 @@
 import { sql, type Kysely } from 'kysely'
 import { expect, it } from 'vitest'
 import { createMigrator, migrateToLatest, migrationNames, migrationStatus, verifyDatabase } from '../src/index.js'
-import { CHECKSUM_TABLE, SUPERSEDED_CHECKSUMS } from '../src/migration-sql.js'
+import { CHECKSUM_TABLE, SUPERSEDED_CHECKSUMS } from '../src/migrator/migration-sql.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 
 /** Sessions of `testDb` waiting for another transaction to end (PostgreSQL: a `virtualxid` wait; MySQL: a lock wait). */

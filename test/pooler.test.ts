@@ -8,7 +8,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { migrationNames } from '../src/index.js'
-import { CHECKSUM_TABLE } from '../src/migration-sql.js'
+import { CHECKSUM_TABLE } from '../src/migrator/migration-sql.js'
 import { finished, runCli, spawnBundled, type ProcessResult } from './support/bundled-cli.js'
 import { createTestDatabase, unavailableReason, type TestDatabase } from './support/databases.js'
 import { startPgBouncer, topologyUnavailable, type PgBouncer, type PoolMode } from './support/topology.js'

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { migrateToLatest, type AuthDatabase } from '../src/index.js'
-import { serverVersion } from '../src/schema/introspect.js'
+import { serverVersion } from '../src/ddl/introspect.js'
 import { documentedMysqlFamily, extractSection, mysqlFamily, readSchema, renderSection, type SchemaModel, type SectionId } from '../scripts/schema-doc.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 

@@ -9,7 +9,7 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { migrateDown, migrateToLatest } from '../src/index.js'
 import { UnsupportedServerError } from '../src/engines/unsupported-servers.js'
-import { listTables } from '../src/schema/introspect.js'
+import { listTables } from '../src/ddl/introspect.js'
 import { createTestDatabase, unavailableReason } from './support/databases.js'
 import { runCli } from './support/bundled-cli.js'
 

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { UsageError, describeError } from '../errors.js'
-import type { AppMigration, AppMigrations } from '../migration-set.js'
+import type { AppMigration, AppMigrations } from '../migrator/migration-set.js'
 import { importModule } from '../config/import-module.js'
 
 export const DEFAULT_MIGRATIONS_DIR = 'migrations'

@@ -6,7 +6,7 @@
  * a foreign key to `user.id` in exactly that column's type (and, on MySQL, collation).
  */
 import { renderSchemaMigration } from '../auth-migration/render.js'
-import { defineSchema } from '../schema/model.js'
+import { defineSchema } from '../model/migration-schema.js'
 
 /** The file text of a new migration called `name` (a full name, with its prefix). */
 export function migrationTemplate(fullName: string, shortName: string): string {

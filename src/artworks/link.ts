@@ -10,17 +10,17 @@
  *   written: each row is written only if it still has the owner it was classified by, and a
  *   batch where one does not is rolled back and redone with its rows read `FOR UPDATE`.
  * - Each batch is written in one set-based statement, whatever the number of users in it (the
- *   engine's `ArtworkOwnerWriter`), and every assignment is validated before the first batch.
+ *   engine's `ArtworkOwnerWriter`, `owner-writer.ts`), and every assignment is validated before the first batch.
  * - Job ids match exactly (byte for byte), also where the column's collation would match
  *   `JOB-1` to `job-1` (MySQL's `_ci` collations): the database narrows, the code decides.
  */
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/schema.js'
+import type { Database } from '../model/database.js'
 import { LinkInterruptedError, UsageError } from '../errors.js'
 import { problemWithValue } from './validate-input.js'
-import { migrateToLatest } from '../migrate.js'
+import { migrateToLatest } from '../migrator/run.js'
 import { engineOf } from '../engines/index.js'
-import type { ArtworkOwnerChange, Engine } from '../engines/engine.js'
+import { artworkOwnerWriter, type ArtworkOwnerChange, type ArtworkOwnerWriter } from './owner-writer.js'
 
 /** One artwork to link: its job id, and the user by email or by id. */
 export interface ArtworkAssignment {
@@ -91,7 +91,7 @@ export async function linkArtworks(db: Kysely<any>, assignments: Iterable<Artwor
   await migrateToLatest(db, { checkOnly: true })
 
   const typed = db as Kysely<Database>
-  const engine = engineOf(db)
+  const owners = artworkOwnerWriter(engineOf(db).sqlDialect)
   const users = new Map<string, string | null>() // as given → user id, or null when not found
   const counts = { linked: 0, reassigned: 0, unchanged: 0, batches: 0 }
   const linkedToOther: { jobId: string; userId: string }[] = []
@@ -102,9 +102,9 @@ export async function linkArtworks(db: Kysely<any>, assignments: Iterable<Artwor
     const batch = work.slice(start, start + batchSize)
     let outcome: BatchOutcome
     try {
-      outcome = await linkBatch(typed, engine, batch, users, options.reassign === true, false).catch((error: unknown) => {
+      outcome = await linkBatch(typed, owners, batch, users, options.reassign === true, false).catch((error: unknown) => {
         // A row changed between the read and the write (rolled back): redo the batch locked.
-        if (error instanceof ChangedSinceRead) return linkBatch(typed, engine, batch, users, options.reassign === true, true)
+        if (error instanceof ChangedSinceRead) return linkBatch(typed, owners, batch, users, options.reassign === true, true)
         throw error
       })
     } catch (error) {
@@ -160,7 +160,7 @@ class ChangedSinceRead extends Error {}
  */
 async function linkBatch(
   db: Kysely<Database>,
-  engine: Engine,
+  owners: ArtworkOwnerWriter,
   batch: readonly ArtworkAssignment[],
   users: Map<string, string | null>,
   reassign: boolean,
@@ -173,7 +173,7 @@ async function linkBatch(
   await db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
     await resolveUsers(trx, batch.map((a) => a.user).filter((user) => !users.has(user)), users)
     const wanted = batch.filter((a) => users.get(a.user) != null)
-    const rows = await engine.artworkOwners.readOwners(trx, wanted.map((a) => a.jobId), lock)
+    const rows = await owners.readOwners(trx, wanted.map((a) => a.jobId), lock)
     const rowsByJob = new Map<string, typeof rows>()
     for (const row of rows) rowsByJob.set(row.job_id, [...(rowsByJob.get(row.job_id) ?? []), row])
 
@@ -199,7 +199,7 @@ async function linkBatch(
       }
     }
     // One set-based statement for the whole batch (not one per user).
-    const written = await engine.artworkOwners.setOwners(trx, changes)
+    const written = await owners.setOwners(trx, changes)
     if (written !== changes.length && !lock) throw new ChangedSinceRead()
   })
   return outcome

@@ -5,11 +5,11 @@
  * online by the planner like the module's own, undone from the ledger.
  */
 import type { Kysely, Migration } from 'kysely'
-import type { AuthOptions } from '../auth.js'
+import type { AuthOptions } from '../auth-schema/options.js'
 import { UsageError } from '../errors.js'
-import { migrationSet, runSchemaMigration, undoSchemaMigration, type AppMigrations } from '../migration-set.js'
-import { defineSchema, type MigrationSchema } from '../schema/model.js'
-import { API_KEY_OWNER_NOTE, authSchemaGap } from './diff.js'
+import { migrationSet, runSchemaMigration, undoSchemaMigration, type AppMigrations } from '../migrator/migration-set.js'
+import { defineSchema, type MigrationSchema } from '../model/migration-schema.js'
+import { API_KEY_OWNER_NOTE, authSchemaGap } from '../auth-schema/diff.js'
 import { migrationFileName, renderSchemaMigration } from './render.js'
 
 export interface GenerateAuthMigrationOptions {

@@ -2,7 +2,7 @@
  * Migration files as text: a sortable name, and a schema-data migration rendered as TypeScript
  * that imports the module's exported schema API.
  */
-import type { MigrationSchema } from '../schema/model.js'
+import type { MigrationSchema } from '../model/migration-schema.js'
 
 /** The module's package name, quoted, as a migration file imports it (kept out of a literal import line). */
 const PACKAGE = "'artorizer-auth-db'"

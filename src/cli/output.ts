@@ -9,7 +9,7 @@
  * meaning becomes a word (`FAIL`, `WARN`) and one that does not (✅ before a sentence that says
  * what succeeded) is dropped. `FORCE_COLOR` (set, not `0`) keeps the marks in a pipe.
  */
-import type { Output } from '../commands/command.js'
+import type { Output } from './commands/command.js'
 
 const MARKS: readonly [mark: string, word: string, indentedWord: string][] = [
   ['✅', '', 'ok'],

@@ -1,6 +1,6 @@
 /**
  * The command line, on commander (https://github.com/tj/commander.js): every command of
- * `src/commands/` with its own `--help`, `--version`, "did you mean" for a mistyped command or
+ * `src/cli/commands/` with its own `--help`, `--version`, "did you mean" for a mistyped command or
  * flag, and every argument checked before anything connects. Usage errors are one line and a
  * pointer to `--help` (with `--json`: a JSON document on stdout), exit 2.
  *
@@ -8,17 +8,17 @@
  */
 import { Command as Commander, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { config as loadDotenv } from 'dotenv'
-import { commands } from '../commands/index.js'
-import type { Command, OptionValues, Output } from '../commands/command.js'
+import { commands } from './commands/index.js'
+import type { Command, OptionValues, Output } from './commands/command.js'
 import { databaseUrlFromEnv } from '../db/env.js'
-import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from '../db/url.js'
+import { describeTarget, parseDatabaseUrl, type DatabaseTarget } from '../database-url/url.js'
 import { AuthDbError, MigrationFailedError, SchemaConflictError, UsageError, describeError } from '../errors.js'
 import { BIN_NAME, howToRun, rememberInvocation, type InvocationStyle } from '../invocation.js'
 import { createOutput, decorates, errorLine } from './output.js'
 import { packageVersion } from './version.js'
 import { connectDatabase, type AuthDatabase } from '../db/connect.js'
 import { explainDatabaseError } from '../db/explain-error.js'
-import { DataLossError } from '../down-guard.js'
+import { DataLossError } from '../migrator/down-guard.js'
 
 const FOOTER = `
 The database is DATABASE_URL (environment, then .env); unset means embedded PGlite in ./.data/pglite.

@@ -14,7 +14,7 @@
  */
 import type { Kysely } from 'kysely'
 import { engineOf } from '../engines/index.js'
-import type { DdlProgressReporter } from '../schema/ddl-progress.js'
+import type { DdlProgressReporter } from '../engines/index-build-progress.js'
 
 export { describePgProgress } from '../engines/postgres/index-progress.js'
 

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { AuthOptions } from '../auth.js'
+import type { AuthOptions } from '../auth-schema/options.js'
 import { UsageError, describeError } from '../errors.js'
 import { importModule } from './import-module.js'
 

@@ -1,9 +1,9 @@
 import { Kysely, type Dialect, type LogConfig } from 'kysely'
-import type { Database } from './schema.js'
+import type { Database } from '../model/database.js'
 import type { EmbeddedDatabaseOptions, MigrationLockOptions } from '../engines/engine.js'
 import { engineForTarget } from '../engines/index.js'
-import { DEFAULT_CONNECT_TIMEOUT_MS } from './url-parameters.js'
-import { parseDatabaseUrl, sqlDialectOf, type DatabaseTarget, type SqlDialect } from './url.js'
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../database-url/parameters.js'
+import { parseDatabaseUrl, sqlDialectOf, type DatabaseTarget, type SqlDialect } from '../database-url/url.js'
 import { databaseUrlFromEnv, timeoutsFromEnv } from './env.js'
 import { withSafeConnectErrors } from './safe-errors-driver.js'
 

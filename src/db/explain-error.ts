@@ -6,8 +6,8 @@
 import { AuthDbError, ConnectionError, MigrationFailedError, describeError } from '../errors.js'
 import type { ErrorMeaning } from '../engines/engine.js'
 import { engineForTarget } from '../engines/index.js'
-import { DEFAULT_CONNECT_TIMEOUT_MS } from './url-parameters.js'
-import { describeAddress, describeTarget, type DatabaseTarget } from './url.js'
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../database-url/parameters.js'
+import { describeAddress, describeTarget, type DatabaseTarget } from '../database-url/url.js'
 
 /**
  * How each meaning is worded. The engine (`src/engines/<name>/errors.ts`) says what its codes

@@ -14,7 +14,7 @@
  */
 import type { CompiledQuery, DatabaseConnection, Dialect, DialectAdapter, Driver, Kysely, QueryCompiler, QueryResult, TransactionSettings } from 'kysely'
 import { explainDatabaseError, explainLostConnection } from './explain-error.js'
-import type { DatabaseTarget } from './url.js'
+import type { DatabaseTarget } from '../database-url/url.js'
 
 export function withSafeConnectErrors(dialect: Dialect, target: DatabaseTarget): Dialect {
   return {

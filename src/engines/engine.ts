@@ -8,12 +8,12 @@
  * `Kysely` instance ({@link engineOf}) and never branches on which engine it is.
  */
 import { sql, type Dialect, type DialectAdapter, type Kysely, type QueryCompiler, type RawBuilder } from 'kysely'
-import type { DatabaseTarget, SqlDialect } from '../db/url.js'
+import type { DatabaseTarget, SqlDialect } from '../database-url/url.js'
 import type { NetworkMeaning } from './network-errors.js'
-import type { ColumnTypes, DataTypeExpression } from '../schema/column-types.js'
-import type { CatalogType, ColumnInfo, ForeignKeyInfo, IndexInfo } from '../schema/catalog-types.js'
-import type { ColumnKind } from '../schema/model.js'
-import type { DdlRunner } from '../schema/ddl-runner.js'
+import type { ColumnTypes, DataTypeExpression } from '../model/type-rules.js'
+import type { CatalogType, ColumnInfo, ForeignKeyInfo, IndexInfo } from '../model/catalog-info.js'
+import type { ColumnKind } from '../model/migration-schema.js'
+import type { DdlRunner } from './ddl-runner.js'
 
 export type EngineName = 'postgres' | 'mysql' | 'pglite'
 
@@ -177,46 +177,6 @@ export interface DialectOptions extends MigrationLockOptions, EmbeddedDatabaseOp
   readonly connectTimeoutMs: number
 }
 
-/** An `artwork_jobs` row as `artworks:link` reads it. */
-export interface ArtworkOwnerRow {
-  /**
-   * Where the row is, the engine's way, handed back to {@link ArtworkOwnerWriter.setOwners}:
-   * PostgreSQL's `ctid` (a direct heap lookup, no index probe), MySQL's primary key.
-   */
-  readonly row: string | number
-  readonly job_id: string
-  readonly user_id: string | null
-}
-
-/** One artwork row whose owner a batch of `artworks:link` sets. */
-export interface ArtworkOwnerChange {
-  /** {@link ArtworkOwnerRow.row} as read. */
-  readonly row: string | number
-  readonly jobId: string
-  /** The owner the caller read (null: none); the row is written only if it still has it. */
-  readonly from: string | null
-  readonly userId: string
-}
-
-/** How the engine reads and writes owners of artworks in bulk, one statement each per batch. */
-export interface ArtworkOwnerWriter {
-  /**
-   * The rows of these job ids (compared as the column's collation does: the caller keeps exact
-   * matches only), read `FOR UPDATE` when `lock` is set.
-   */
-  readOwners(db: Kysely<any>, jobIds: readonly string[], lock: boolean): Promise<ArtworkOwnerRow[]>
-  /**
-   * Sets `artwork_jobs.user_id` for every change in ONE set-based statement, an `UPDATE` joined
-   * against the batch's values, touching (and locking) only those rows, and each only while it
-   * is still the row read (same job id) with the owner read (`from`): a row changed since is
-   * left as it is. Runs in the caller's transaction, after {@link readOwners} in it.
-   *
-   * @returns how many rows it wrote; fewer than `changes.length` means some row changed since
-   *   it was read, and the caller rolls back and retries under `FOR UPDATE`.
-   */
-  setOwners(db: Kysely<any>, changes: readonly ArtworkOwnerChange[]): Promise<number>
-}
-
 /** What creating an embedded database (a PGlite folder) involves, as it happens. */
 export interface DatabaseCreation {
   /** `template`: the machine's initialised data folder is being made (once); `database`: the folder is being filled. */
@@ -264,7 +224,6 @@ export interface Engine {
   forServer(db: Kysely<any>): Promise<Engine>
   /** The server's port when a URL names none; undefined for an embedded engine. */
   readonly defaultPort: number | undefined
-  readonly artworkOwners: ArtworkOwnerWriter
   /** Kysely's dialect for `target`, importing its driver only now. */
   createDialect(target: DatabaseTarget, options: DialectOptions): Promise<Dialect>
   /** Kysely's adapter for this engine, with the module's migration lock. */

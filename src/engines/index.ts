@@ -3,7 +3,7 @@
  * adapter so that migrations (which receive only a `Kysely<any>`) need no extra argument.
  */
 import { MysqlAdapter, type Kysely } from 'kysely'
-import type { DatabaseTarget, SqlDialect } from '../db/url.js'
+import type { DatabaseTarget, SqlDialect } from '../database-url/url.js'
 import type { Engine } from './engine.js'
 import { mysql } from './mysql/index.js'
 import { PGLITE_ADAPTER, PGliteAdapter } from './pglite/dialect.js'

@@ -1,4 +1,4 @@
-import type { DatabaseTarget, ServerConnection } from '../db/url.js'
+import type { DatabaseTarget, ServerConnection } from '../database-url/url.js'
 
 /** How to reach a server target; an engine is only handed targets of its own kind. */
 export function connectionOf(target: DatabaseTarget): ServerConnection {

@@ -12,8 +12,8 @@
  * installed Better Auth's own schema, so that an upgrade that changes the core tables is loud.
  */
 import type { Kysely } from 'kysely'
-import { defineSchema, type ColumnModel } from '../schema/model.js'
-import { undoCreations } from '../schema/online-ddl.js'
+import { defineSchema, type ColumnModel } from '../model/migration-schema.js'
+import { undoCreations } from '../ddl/apply.js'
 
 const MIGRATION = '0001_better_auth'
 

@@ -11,9 +11,9 @@
  * it is still empty: a table that holds artworks is never dropped.
  */
 import type { Kysely } from 'kysely'
-import { tableHasRows } from '../schema/introspect.js'
-import { defineSchema, type AddedColumnModel, type ForeignKeyModel, type IndexModel } from '../schema/model.js'
-import { undoCreations } from '../schema/online-ddl.js'
+import { tableHasRows } from '../ddl/introspect.js'
+import { defineSchema, type AddedColumnModel, type ForeignKeyModel, type IndexModel } from '../model/migration-schema.js'
+import { undoCreations } from '../ddl/apply.js'
 
 const MIGRATION = '0002_artorizer_user_link'
 

@@ -10,8 +10,8 @@
  * `artwork_jobs` without `created_at` keeps only its `user_id` index; `db:verify` reports it.
  */
 import type { Kysely } from 'kysely'
-import { defineSchema } from '../schema/model.js'
-import { undoCreations } from '../schema/online-ddl.js'
+import { defineSchema } from '../model/migration-schema.js'
+import { undoCreations } from '../ddl/apply.js'
 
 const MIGRATION = '0003_indexes'
 

@@ -19,8 +19,8 @@
  * are distinct now would collide there, it stops without a change and names one.
  */
 import type { Kysely } from 'kysely'
-import { defineSchema } from '../schema/model.js'
-import { undoKindChanges } from '../schema/online-ddl.js'
+import { defineSchema } from '../model/migration-schema.js'
+import { undoKindChanges } from '../ddl/apply.js'
 
 const MIGRATION = '0004_exact_job_ids'
 

@@ -3,14 +3,15 @@
  * work from `dist/` and when bundled into router-backend. Names are fixed-width and sort in
  * the order they must run; a migration that has been released is never edited: add a new one.
  *
- * A migration is its schema data (`schema`, see `src/schema/model.ts`) and a `down`. Its `up`
+ * A migration is its schema data (`schema`, see `src/model/migration-schema.ts`) and a `down`. Its `up`
  * is the same for all, and for the application's schema-data migrations: `runSchemaMigration`
- * in `src/migration-set.ts`.
+ * in `src/migrator/migration-set.ts`.
  */
 import type { Kysely } from 'kysely'
-import type { Finding } from '../schema/findings.js'
-import type { MigrationSchema } from '../schema/model.js'
-import { planAgainst, type MigrationPlan, type PlannableMigration } from '../schema/plan.js'
+import type { Finding } from '../model/findings.js'
+import type { MigrationSchema } from '../model/migration-schema.js'
+import { type MigrationPlan, type PlannableMigration } from '../planner/plan.js'
+import { planAgainst } from '../ddl/plan-against.js'
 import * as betterAuth from './0001_better_auth.js'
 import * as artorizerUserLink from './0002_artorizer_user_link.js'
 import * as indexes from './0003_indexes.js'

@@ -3,8 +3,8 @@
  * and fields, additional fields, their indexes and keys), from data alone: the same comparison
  * `migrateToLatest(db, { authOptions })` makes at boot. Fails with `migrate:make --auth` as the fix.
  */
-import { authSchemaGap } from '../auth-migration/diff.js'
-import { byKind, summarize } from '../auth-migration/needs.js'
+import { authSchemaGap } from '../auth-schema/diff.js'
+import { byKind, summarize } from '../auth-schema/needs.js'
 import { describeError } from '../errors.js'
 import type { VerifyCheck } from './check.js'
 

@@ -6,17 +6,17 @@
  * change the database.
  */
 import type { Kysely } from 'kysely'
-import type { AuthOptions } from '../auth.js'
-import type { SqlDialect } from '../db/url.js'
+import type { AuthOptions } from '../auth-schema/options.js'
+import type { SqlDialect } from '../database-url/url.js'
 import { rereadWhenAborted } from '../engines/aborted-reads.js'
-import { CatalogSnapshot } from '../schema/catalog.js'
-import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../schema/catalog-types.js'
-import { compareSchema, type Comparison, type ExpectedSchema } from '../schema/compare.js'
-import { sqlDialectOfDb } from '../schema/dialect.js'
-import type { FindingCode } from '../schema/findings.js'
-import { pendingMigrations } from '../migrate.js'
+import { readCatalogSnapshot } from '../ddl/read-snapshot.js'
+import { engineOf } from '../engines/index.js'
+import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../model/catalog-info.js'
+import { compareSchema, type Comparison, type ExpectedSchema } from '../planner/schema-diff.js'
+import type { FindingCode } from '../model/findings.js'
+import { pendingMigrations } from '../migrator/run.js'
 import { EXPECTED_SCHEMA } from './expected-schema.js'
-import { migrationSet, type AppMigrations, type MigrationSet } from '../migration-set.js'
+import { migrationSet, type AppMigrations, type MigrationSet } from '../migrator/migration-set.js'
 
 /** `ok` passed; `fail` makes the run fail; `warn` is worth knowing but fails nothing. */
 export type ItemStatus = 'ok' | 'fail' | 'warn'
@@ -64,7 +64,7 @@ export interface VerifyContext {
   readonly pendingMigrations: readonly string[]
   /** A table's columns, indexes and foreign keys; undefined when the table does not exist. */
   table(name: string): Promise<TableInfo | undefined>
-  /** The expected schema compared with the catalog, read once (see `src/schema/compare.ts`). */
+  /** The expected schema compared with the catalog, read once (see `src/planner/schema-diff.ts`). */
   readonly comparisons: readonly Comparison[]
 }
 
@@ -80,16 +80,16 @@ export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOpti
   const expected: ExpectedSchema = EXPECTED_SCHEMA
   const pending = await pendingMigrations(db, { migrations })
   // A Galera node migrating elsewhere may abort a catalog read (see rereadWhenAborted).
-  const snapshot = await rereadWhenAborted(db, () => CatalogSnapshot.read(db, expected.tables.map((table) => table.name)))
+  const snapshot = await rereadWhenAborted(db, () => readCatalogSnapshot(db, expected.tables.map((table) => table.name)))
   return {
     db,
-    dialect: sqlDialectOfDb(db),
+    dialect: engineOf(db).sqlDialect,
     authOptions,
     hasAuthOptions: Object.keys(authOptions).length > 0,
     migrations: set,
     appMigrations: migrations,
     pendingMigrations: pending,
-    table: async (name) => snapshot.table(name) ?? (await rereadWhenAborted(db, () => CatalogSnapshot.read(db, [name]))).table(name),
+    table: async (name) => snapshot.table(name) ?? (await rereadWhenAborted(db, () => readCatalogSnapshot(db, [name]))).table(name),
     comparisons: compareSchema(snapshot, expected, { db, pending: pending.length > 0 }),
   }
 }

@@ -2,9 +2,9 @@
  * Migrations that drifted: applied, but the code now runs different SQL (a released migration
  * was edited), or recorded in the database but missing from the code (the code is older). One
  * applied without a checksum is a warning: nothing can be said about it either way.
- * `migrationStatus` compares the checksums; see `src/migration-sql.ts`.
+ * `migrationStatus` compares the checksums; see `src/migrator/migration-sql.ts`.
  */
-import { migrationStatus } from '../migrate.js'
+import { migrationStatus } from '../migrator/run.js'
 import type { CheckItem, VerifyCheck } from './check.js'
 
 export const driftCheck: VerifyCheck = {

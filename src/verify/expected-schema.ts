@@ -7,10 +7,10 @@
  * strict, and a legacy column of another type is a warning: that is the overlay below.
  */
 import { MIGRATION_NAMES, schemasOf } from '../migrations/index.js'
-import type { ExpectedColumn, ExpectedIndex, ExpectedSchema } from '../schema/compare.js'
-import { foldSchemas, type FoldedSchema } from '../schema/model.js'
+import type { ExpectedColumn, ExpectedIndex, ExpectedSchema } from '../planner/schema-diff.js'
+import { foldSchemas, type FoldedSchema } from '../model/migration-schema.js'
 
-export type { ExpectedColumn, ExpectedForeignKey, ExpectedIndex, ExpectedSchema, ExpectedTable, Severity } from '../schema/compare.js'
+export type { ExpectedColumn, ExpectedForeignKey, ExpectedIndex, ExpectedSchema, ExpectedTable, Severity } from '../planner/schema-diff.js'
 
 /** A legacy column the module reads: it must exist, but its type is the table's own business. */
 const LEGACY_READ = { typeSeverity: 'warn', missingSeverity: 'fail' } as const

@@ -5,8 +5,8 @@
  * check.
  */
 import type { Kysely } from 'kysely'
-import type { AuthOptions } from '../auth.js'
-import type { AppMigrations } from '../migration-set.js'
+import type { AuthOptions } from '../auth-schema/options.js'
+import type { AppMigrations } from '../migrator/migration-set.js'
 import { describeError } from '../errors.js'
 import { createVerifyContext, type CheckItem, type ItemStatus, type VerifyCheck } from './check.js'
 import { defaultChecks } from './checks.js'

@@ -1,5 +1,5 @@
 /** Every migration this version of the module has is applied. */
-import { migrationNames } from '../migrate.js'
+import { migrationNames } from '../migrator/run.js'
 import type { VerifyCheck } from './check.js'
 import { howToRun } from '../invocation.js'
 

@@ -3,11 +3,11 @@
  * columns have the dialect's types, the foreign keys cascade, and the indexes are there (by the
  * README's names, or an equivalent index: same columns in the same order).
  *
- * The comparison itself is `compareSchema` (`src/schema/compare.ts`), run once per
+ * The comparison itself is `compareSchema` (`src/planner/schema-diff.ts`), run once per
  * verification; each check here renders its kind of comparison as checklist items, a finding
  * each (with its code), or one `ok` item for an object that matches.
  */
-import type { Comparison } from '../schema/compare.js'
+import type { Comparison } from '../planner/schema-diff.js'
 import type { CheckItem, VerifyCheck, VerifyContext } from './check.js'
 
 function render(kind: Comparison['kind'], context: VerifyContext): CheckItem[] {

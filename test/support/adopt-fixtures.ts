@@ -3,13 +3,13 @@
  * migrate` makes them, as an older or partial version left them, and legacy `artwork_jobs`
  * shapes, each with rows.
  */
-import { isBookkeepingTable } from '../../src/schema/bookkeeping.js'
+import { isBookkeepingTable } from '../../src/model/bookkeeping-tables.js'
 import { getMigrations } from 'better-auth/db/migration'
 import { hashPassword } from 'better-auth/crypto'
 import { sql, type Kysely } from 'kysely'
 import type { AuthDatabase } from '../../src/index.js'
-import { sqlDialectOfDb } from '../../src/schema/dialect.js'
-import { listColumns, listIndexes } from '../../src/schema/introspect.js'
+import { engineOf } from '../../src/engines/index.js'
+import { listColumns, listIndexes } from '../../src/ddl/introspect.js'
 import type { DatabaseKind } from './databases.js'
 import { listTables } from './schema-snapshot.js'
 
@@ -182,7 +182,7 @@ export const LEGACY_SHAPES: readonly LegacyShape[] = [
 export async function dropAllTables(db: Kysely<any>): Promise<void> {
   const tables = await listTables(db)
   if (tables.length === 0) return
-  if (sqlDialectOfDb(db) === 'mysql') {
+  if (engineOf(db).sqlDialect === 'mysql') {
     await db.connection().execute(async (conn) => {
       await sql`set session foreign_key_checks = 0`.execute(conn)
       try {

@@ -1,6 +1,6 @@
 /** A comparable picture of the live schema: every table's columns, indexes and foreign keys. */
 import type { Kysely } from 'kysely'
-import { listColumns, listForeignKeys, listIndexes, listTables } from '../../src/schema/introspect.js'
+import { listColumns, listForeignKeys, listIndexes, listTables } from '../../src/ddl/introspect.js'
 
 export { listTables }
 

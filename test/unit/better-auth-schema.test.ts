@@ -7,12 +7,12 @@
  * tables fails here with what changed, e.g. "user.phoneNumber: in Better Auth, not in 0001".
  */
 import { getAuthTables } from 'better-auth/db'
-import { KIND_FAMILIES } from '../../src/schema/column-types.js'
+import { KIND_FAMILIES } from '../../src/model/type-rules.js'
 import type { BetterAuthOptions } from 'better-auth'
 import { describe, expect, it } from 'vitest'
 import { schema as betterAuthMigration } from '../../src/migrations/0001_better_auth.js'
 import { MIGRATION_NAMES, schemasOf } from '../../src/migrations/index.js'
-import { foldSchemas, type ColumnKind, type MigrationSchema } from '../../src/schema/model.js'
+import { foldSchemas, type ColumnKind, type MigrationSchema } from '../../src/model/migration-schema.js'
 
 type Family = 'string' | 'number' | 'boolean' | 'timestamp' | 'other'
 

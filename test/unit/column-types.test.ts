@@ -1,9 +1,9 @@
 /** The engine-neutral rules about existing columns' types, on catalog rows as PostgreSQL and MySQL print them. */
 import { describe, expect, it } from 'vitest'
 import { mysql, pglite, postgres } from '../../src/engines/index.js'
-import type { ColumnInfo } from '../../src/schema/catalog-types.js'
-import { canReference, canWidenLosslessly, hasCatalogType, isUnboundedString, sameType, valueFamily, type ValueFamily, KIND_FAMILIES } from '../../src/schema/column-types.js'
-import type { ColumnKind } from '../../src/schema/model.js'
+import type { ColumnInfo } from '../../src/model/catalog-info.js'
+import { canReference, canWidenLosslessly, hasCatalogType, isUnboundedString, sameType, valueFamily, type ValueFamily, KIND_FAMILIES } from '../../src/model/type-rules.js'
+import type { ColumnKind } from '../../src/model/migration-schema.js'
 
 /** A PostgreSQL column: `type` as information_schema prints it, `baseType` its udt name. */
 const pg = (type: string, baseType: string): ColumnInfo => ({ name: 'c', type, baseType, nullable: true, charset: null, collation: null })

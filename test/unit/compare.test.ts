@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { mysql, pglite, postgres, type Engine } from '../../src/engines/index.js'
-import { CatalogSnapshot, type TableSnapshot } from '../../src/schema/catalog.js'
-import type { ColumnInfo } from '../../src/schema/catalog-types.js'
-import { compareSchema, type Comparison, type ExpectedSchema } from '../../src/schema/compare.js'
-import { offlineDb } from '../../src/schema/plan.js'
+import { CatalogSnapshot, type TableSnapshot } from '../../src/planner/catalog-snapshot.js'
+import type { ColumnInfo } from '../../src/model/catalog-info.js'
+import { compareSchema, type Comparison, type ExpectedSchema } from '../../src/planner/schema-diff.js'
+import { offlineDb } from '../../src/planner/plan.js'
 import { EXPECTED_SCHEMA } from '../../src/verify/expected-schema.js'
 
 /** The catalog a database migrated by this version has, as `engine` reads it back. */

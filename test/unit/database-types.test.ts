@@ -1,5 +1,5 @@
 /**
- * The Kysely `Database` types (src/db/schema.ts) against the folded schema data.
+ * The Kysely `Database` types (src/model/database.ts) against the folded schema data.
  *
  * Type level: `FACTS` must state, for every table the module creates or links, exactly the
  * columns its interface has, whether each selects as nullable and its kind of value; `tsc`
@@ -8,11 +8,11 @@
  * added to a migration but not to the types (or the reverse) fails naming table and column.
  */
 import type { Selectable } from 'kysely'
-import { KIND_FAMILIES } from '../../src/schema/column-types.js'
+import { KIND_FAMILIES } from '../../src/model/type-rules.js'
 import { describe, expect, it } from 'vitest'
-import type { Database } from '../../src/db/schema.js'
+import type { Database } from '../../src/model/database.js'
 import { MIGRATION_NAMES, schemasOf } from '../../src/migrations/index.js'
-import { foldSchemas, type ColumnKind, type ColumnModel, type FoldedSchema } from '../../src/schema/model.js'
+import { foldSchemas, type ColumnKind, type ColumnModel, type FoldedSchema } from '../../src/model/migration-schema.js'
 
 type Family = 'string' | 'number' | 'boolean' | 'timestamp' | 'other'
 

@@ -1,7 +1,7 @@
 /** The fold of every migration's schema data: the tables, columns and indexes the module ends with. */
 import { describe, expect, it } from 'vitest'
 import { MIGRATION_NAMES, schemasOf } from '../../src/migrations/index.js'
-import { defineSchema, foldSchemas, type FoldedTable } from '../../src/schema/model.js'
+import { defineSchema, foldSchemas, type FoldedTable } from '../../src/model/migration-schema.js'
 
 const folded = foldSchemas(schemasOf(MIGRATION_NAMES))
 const table = (name: string): FoldedTable => {

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { mysql, pglite, postgres, type Engine } from '../../src/engines/index.js'
 import { mariadb } from '../../src/engines/mysql/index.js'
 import { MIGRATION_NAMES, plannable } from '../../src/migrations/index.js'
-import { CatalogSnapshot } from '../../src/schema/catalog.js'
-import type { ForeignKeyInfo, IndexInfo } from '../../src/schema/catalog-types.js'
-import { decideIndex, findEquivalentForeignKey, offlineDb, planMigrations, servesAs, type MigrationPlan, type PlannedStep } from '../../src/schema/plan.js'
+import { CatalogSnapshot } from '../../src/planner/catalog-snapshot.js'
+import type { ForeignKeyInfo, IndexInfo } from '../../src/model/catalog-info.js'
+import { decideIndex, findEquivalentForeignKey, offlineDb, planMigrations, servesAs, type MigrationPlan, type PlannedStep } from '../../src/planner/plan.js'
 
 const planFresh = (engine: Engine): Promise<MigrationPlan[]> =>
   planMigrations(CatalogSnapshot.fresh(engine), plannable(MIGRATION_NAMES), offlineDb(engine))

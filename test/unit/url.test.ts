@@ -1,7 +1,7 @@
-/** parseDatabaseUrl and friends, as src/db/url.ts reads a DATABASE_URL today. */
+/** parseDatabaseUrl and friends, as src/database-url/url.ts reads a DATABASE_URL today. */
 import { describe, expect, it } from 'vitest'
 import { UsageError } from '../../src/errors.js'
-import { DEFAULT_PGLITE_DIR, describeTarget, parseDatabaseUrl, redactUrl, sqlDialectOf } from '../../src/db/url.js'
+import { DEFAULT_PGLITE_DIR, describeTarget, parseDatabaseUrl, redactUrl, sqlDialectOf } from '../../src/database-url/url.js'
 
 const SECRET = 's3cr3t-Pa55'
 

@@ -3,7 +3,7 @@
  * Every column is aliased: MySQL 8 labels `information_schema` columns in upper case otherwise.
  */
 import { sql } from 'kysely'
-import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../../schema/catalog-types.js'
+import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../../model/catalog-info.js'
 import type { CatalogReader, ColumnDefaultInfo } from '../engine.js'
 import { mysqlIndexBuildProgress } from './index-progress.js'
 

@@ -10,9 +10,9 @@
  * - tables are InnoDB in `utf8mb4_unicode_ci`, a collation both MySQL 8 and MariaDB have.
  */
 import { sql } from 'kysely'
-import type { CatalogType, ColumnInfo } from '../../schema/catalog-types.js'
-import type { ColumnTypes } from '../../schema/column-types.js'
-import type { ColumnKind } from '../../schema/model.js'
+import type { CatalogType, ColumnInfo } from '../../model/catalog-info.js'
+import type { ColumnTypes } from '../../model/type-rules.js'
+import type { ColumnKind } from '../../model/migration-schema.js'
 
 /**
  * The binary collation without padding, under which trailing spaces count, as they do in

@@ -3,8 +3,8 @@
  */
 import { MysqlDialect, type Dialect } from 'kysely'
 import type { PoolOptions, SslOptions } from 'mysql2'
-import { nodeTlsOptions } from '../../db/tls.js'
-import type { ServerConnection, TlsSettings } from '../../db/url.js'
+import { nodeTlsOptions } from '../../database-url/tls.js'
+import type { ServerConnection, TlsSettings } from '../../database-url/url.js'
 import type { DialectOptions } from '../engine.js'
 import { MysqlLockingAdapter } from './migration-lock.js'
 

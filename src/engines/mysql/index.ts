@@ -3,7 +3,6 @@ import { MysqlQueryCompiler } from 'kysely'
 import type { Engine } from '../engine.js'
 import { connectionOf } from '../target.js'
 import { createMysqlDialect, MYSQL_DEFAULT_PORT } from './connect.js'
-import { mysqlArtworkOwners } from './artwork-owners.js'
 import { mysqlCatalog } from './catalog.js'
 import { mysqlCatalogColumn, mysqlCatalogTypes, mysqlCatalogTypesFor, mysqlColumnTypes, mysqlColumnTypesFor, type MysqlFlavour } from './column-types.js'
 import { mysqlErrors } from './errors.js'
@@ -23,7 +22,6 @@ export const mysql: Engine = {
   sqlScriptNote: '-- MySQL commits each DDL statement on its own.',
   defaultPort: MYSQL_DEFAULT_PORT,
   createDialect: (target, options) => createMysqlDialect(connectionOf(target), options),
-  artworkOwners: mysqlArtworkOwners,
   createAdapter: (options) => new MysqlLockingAdapter(options),
   createQueryCompiler: () => new MysqlQueryCompiler(),
   forServer: async (db) => ((await mysqlCatalog.serverVersion(db)).includes('MariaDB') ? mariadb : mysql),

@@ -17,7 +17,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { SchemaConflictError } from '../../errors.js'
-import type { DdlRunner } from '../../schema/ddl-runner.js'
+import type { DdlRunner } from '../ddl-runner.js'
 import { columnTail, type DdlRecipes, type ErrorRules, type ForeignKeySpec } from '../engine.js'
 import { errorCode, lockRetryPolicy, retryOnLockTimeout } from '../lock-wait.js'
 import { mysqlCatalog } from './catalog.js'

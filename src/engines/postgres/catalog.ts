@@ -4,7 +4,7 @@
  * `down` and `db:verify` need.
  */
 import { sql, type Kysely } from 'kysely'
-import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../../schema/catalog-types.js'
+import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../../model/catalog-info.js'
 import type { CatalogReader, ColumnDefaultInfo } from '../engine.js'
 import { postgresIndexBuildProgress } from './index-progress.js'
 import { sessionIsPinned } from './pinned-session.js'

@@ -3,9 +3,9 @@
  * `boolean`), and how each reads back from the catalog.
  */
 import { sql } from 'kysely'
-import type { CatalogType, ColumnInfo } from '../../schema/catalog-types.js'
-import type { ColumnTypes } from '../../schema/column-types.js'
-import type { ColumnKind } from '../../schema/model.js'
+import type { CatalogType, ColumnInfo } from '../../model/catalog-info.js'
+import type { ColumnTypes } from '../../model/type-rules.js'
+import type { ColumnKind } from '../../model/migration-schema.js'
 
 export const postgresColumnTypes: ColumnTypes = {
   key: 'text',

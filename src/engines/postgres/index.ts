@@ -3,7 +3,6 @@ import { PostgresQueryCompiler } from 'kysely'
 import type { Engine } from '../engine.js'
 import { connectionOf } from '../target.js'
 import { createPostgresDialect, POSTGRES_DEFAULT_PORT } from './connect.js'
-import { postgresArtworkOwners } from './artwork-owners.js'
 import { postgresCatalog } from './catalog.js'
 import { postgresCatalogColumn, postgresCatalogTypes, postgresColumnTypes } from './column-types.js'
 import { postgresErrors } from './errors.js'
@@ -23,7 +22,6 @@ export const postgres: Engine = {
   sqlScriptNote: '-- Run outside a transaction: CREATE INDEX CONCURRENTLY cannot run inside one.',
   defaultPort: POSTGRES_DEFAULT_PORT,
   createDialect: (target, options) => createPostgresDialect(connectionOf(target), options),
-  artworkOwners: postgresArtworkOwners,
   createAdapter: (options) => new PostgresLockingAdapter(options),
   createQueryCompiler: () => new PostgresQueryCompiler(),
   forServer: async () => postgres,

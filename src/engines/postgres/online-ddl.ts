@@ -18,7 +18,7 @@
  * plain statements.
  */
 import { sql } from 'kysely'
-import type { DdlRunner } from '../../schema/ddl-runner.js'
+import type { DdlRunner } from '../ddl-runner.js'
 import { columnTail, type DdlRecipes, type ErrorRules } from '../engine.js'
 import { lockRetryPolicy, retryOnLockTimeout } from '../lock-wait.js'
 import { sessionIsPinned } from './pinned-session.js'
