@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely'
 import { defineConfig } from 'kysely-ctl'
 import { loadMigrationsFolder, migrationsDir } from './src/app-migrations/folder.js'
 import { connectDatabase } from './src/db/connect.js'
-import { createMigrator } from './src/migrator/run.js'
+import { createMigrator } from './src/migrator/migrator.js'
 
 // The library never reads `.env`; its front ends (this file and the CLI) do. Set variables win.
 loadDotenv({ quiet: true })

@@ -7,7 +7,8 @@
  */
 import { getMigrations } from 'better-auth/db/migration'
 import { Kysely, Migrator, MysqlDialect, PostgresDialect, type Dialect, type LogEvent } from 'kysely'
-import { MIGRATION_TABLE, connectDatabase, migrateToLatest, guardedProvider } from '../src/index.js'
+import { connectDatabase, migrateToLatest } from '../src/index.js'
+import { MIGRATION_TABLE, guardedProvider } from '../src/tools.js'
 import { migrationSet } from '../src/migrator/migration-set.js'
 import type { ServerKind } from './servers.js'
 

@@ -10,7 +10,8 @@
  * within a minute, and a floor measured once at the start would compare unlike moments.
  */
 import { sql, type Kysely } from 'kysely'
-import { connectDatabase, linkArtworks, migrateToLatest, type ArtworkAssignment } from '../src/index.js'
+import { connectDatabase, linkArtworks, migrateToLatest } from '../src/index.js'
+import { type ArtworkAssignment } from '../src/tools.js'
 import { fillArtworkJobs } from './fill.js'
 import { createBenchDatabase, type ServerKind } from './servers.js'
 

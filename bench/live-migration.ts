@@ -12,7 +12,8 @@
  *   on (which makes the server copy the table), then plain `CREATE INDEX`.
  */
 import { sql, type Kysely, type LogEvent } from 'kysely'
-import { connectDatabase, createMigrator, createTerminalProgress, migrateToLatest } from '../src/index.js'
+import { connectDatabase, createMigrator, migrateToLatest } from '../src/index.js'
+import { createTerminalProgress } from '../src/tools.js'
 import { findColumn, listForeignKeys, listIndexes } from '../src/ddl/introspect.js'
 import { fillArtworkJobs } from './fill.js'
 import { createBenchDatabase, type BenchDatabase, type ServerKind } from './servers.js'

@@ -8,7 +8,7 @@
  *   MAJOR=18 TRIALS=10 npx tsx scripts/pooler-race.ts
  */
 import pg from 'pg'
-import { migrationNames } from '../src/index.js'
+import { migrationNames } from '../src/tools.js'
 import { CHECKSUM_TABLE } from '../src/migrator/migration-sql.js'
 import { runCli } from '../test/support/bundled-cli.js'
 import { testDatabaseName } from '../test/support/leftovers.js'

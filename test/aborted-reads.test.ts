@@ -10,8 +10,9 @@
  */
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { createMigrator, migrateToLatest, migrationNames, type AuthDatabase } from '../src/index.js'
-import { MIGRATION_LOCK_TABLE } from '../src/migrator/run.js'
+import { createMigrator, migrateToLatest, type AuthDatabase } from '../src/index.js'
+import { migrationNames } from '../src/tools.js'
+import { MIGRATION_LOCK_TABLE } from '../src/migrator/history.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 
 /** Fails the first query `matches` accepts, once, with an error carrying `code` (as the driver would). */

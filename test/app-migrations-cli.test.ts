@@ -12,7 +12,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { AuthSchemaMissingError, loadMigrationsFolder, migrateToLatest, migrationNames } from '../src/index.js'
+import { AuthSchemaMissingError, loadMigrationsFolder, migrateToLatest } from '../src/index.js'
+import { migrationNames } from '../src/tools.js'
 import { ROOT, bundle, runCli } from './support/bundled-cli.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 

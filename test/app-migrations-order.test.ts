@@ -5,7 +5,9 @@
  */
 import { sql } from 'kysely'
 import { expect, it } from 'vitest'
-import { defineSchema, migrateDown, migrateToLatest, migrationsUndoneBy, UsageError, type AppMigrations, type AuthDatabase } from '../src/index.js'
+import { migrateDown, migrateToLatest, UsageError, type AuthDatabase } from '../src/index.js'
+import { defineSchema, type AppMigrations } from '../src/schema.js'
+import { migrationsUndoneBy } from '../src/tools.js'
 import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 
 const notes = defineSchema({

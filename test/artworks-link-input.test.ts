@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql, type Kysely, type KyselyPlugin, type QueryId } from 'kysely'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
-import { connectDatabase, LinkInterruptedError, linkArtworks, migrateToLatest, UsageError, type Database } from '../src/index.js'
+import { connectDatabase, LinkInterruptedError, linkArtworks, migrateToLatest, UsageError } from '../src/index.js'
+import { type Database } from '../src/schema.js'
 import { describeEachDatabase, useSuiteDatabase, type DatabaseKind, type TestDatabase } from './support/databases.js'
 
 const JOBS = ['job-1', 'job-2', 'job-3', 'job-4']

@@ -3,15 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  linkArtworks,
-  migrateToLatest,
-  parseAssignmentsCsv,
-  parseCsv,
-  PendingMigrationsError,
-  UsageError,
-  type Database,
-} from '../src/index.js'
+import { linkArtworks, migrateToLatest, PendingMigrationsError, UsageError } from '../src/index.js'
+import { parseCsv } from '../src/artworks/csv.js'
+import { type Database } from '../src/schema.js'
+import { parseAssignmentsCsv } from '../src/tools.js'
 import { runCli } from './support/cli.js'
 import { createTestDatabase, describeEachDatabase, useSuiteDatabase, type TestDatabase } from './support/databases.js'
 

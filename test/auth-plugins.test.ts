@@ -8,19 +8,8 @@
 import { getMigrations } from 'better-auth/db/migration'
 import { sql } from 'kysely'
 import { beforeAll, expect, it } from 'vitest'
-import {
-  AuthSchemaMissingError,
-  DataLossError,
-  createAuth,
-  generateAuthMigration,
-  migrateDown,
-  migrateToLatest,
-  migrationStatus,
-  SchemaConflictError,
-  verifyDatabase,
-  type AppMigrations,
-  type AuthDatabase,
-} from '../src/index.js'
+import { AuthSchemaMissingError, DataLossError, createAuth, generateAuthMigration, migrateDown, migrateToLatest, migrationStatus, SchemaConflictError, verifyDatabase, type AuthDatabase } from '../src/index.js'
+import { type AppMigrations } from '../src/schema.js'
 import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 import { PLUGIN_AUTH_OPTIONS } from './support/plugin-options.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'

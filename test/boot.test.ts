@@ -8,14 +8,7 @@ import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import type { DialectAdapter, Kysely } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import {
-  MigrationLockTimeoutError,
-  PendingMigrationsError,
-  connectDatabase,
-  migrateDown,
-  migrateToLatest,
-  type AuthDatabase,
-} from '../src/index.js'
+import { MigrationLockTimeoutError, PendingMigrationsError, connectDatabase, migrateDown, migrateToLatest, type AuthDatabase } from '../src/index.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))

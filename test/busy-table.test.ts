@@ -7,7 +7,8 @@
  */
 import { sql, type Kysely } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
-import { MigrationFailedError, migrateDown, migrateToLatest, migrationNames, MIGRATION_TABLE, type AuthDatabase } from '../src/index.js'
+import { MigrationFailedError, migrateDown, migrateToLatest, type AuthDatabase } from '../src/index.js'
+import { migrationNames, MIGRATION_TABLE } from '../src/tools.js'
 import { CHECKSUM_TABLE } from '../src/migrator/migration-sql.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 

@@ -7,7 +7,8 @@
  */
 import { sql, type Kysely } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { MIGRATION_TABLE, migrateToLatest, migrationNames, migrationStatus, verifyDatabase } from '../src/index.js'
+import { migrateToLatest, migrationStatus, verifyDatabase } from '../src/index.js'
+import { MIGRATION_TABLE, migrationNames } from '../src/tools.js'
 import { CHECKSUM_TABLE, SUPERSEDED_CHECKSUMS, migrationChecksums } from '../src/migrator/migration-sql.js'
 import { finished, runCli, runKyselyCtl, spawnBundled, type ProcessResult } from './support/bundled-cli.js'
 import { createTestDatabase, describeEachDatabase, type DatabaseKind, type TestDatabase } from './support/databases.js'

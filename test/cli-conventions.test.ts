@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { commands } from '../src/cli/commands/index.js'
-import { connectDatabase, migrateToLatest, migrationNames } from '../src/index.js'
+import { connectDatabase, migrateToLatest } from '../src/index.js'
+import { migrationNames } from '../src/tools.js'
 import { runCli } from './support/cli.js'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrationNames } from '../src/index.js'
+import { migrationNames } from '../src/tools.js'
 import { runCli } from './support/cli.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 

@@ -6,7 +6,8 @@
  */
 import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { migrateDown, migrateToLatest, migrationNames, MIGRATION_TABLE, type AuthDatabase } from '../src/index.js'
+import { migrateDown, migrateToLatest, type AuthDatabase } from '../src/index.js'
+import { migrationNames, MIGRATION_TABLE } from '../src/tools.js'
 import { finished, runCli, spawnBundled, type ProcessResult } from './support/bundled-cli.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 import { snapshotSchema } from './support/schema-snapshot.js'

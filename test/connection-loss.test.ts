@@ -9,7 +9,8 @@
  */
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConnectionError, migrationNames, MIGRATION_TABLE, type AuthDatabase } from '../src/index.js'
+import { ConnectionError, type AuthDatabase } from '../src/index.js'
+import { migrationNames, MIGRATION_TABLE } from '../src/tools.js'
 import { finished, spawnBundled } from './support/bundled-cli.js'
 import { runCli } from './support/cli.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'

@@ -5,7 +5,8 @@
  */
 import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createTerminalProgress, migrateToLatest, type AuthDatabase, type IndexBuild } from '../src/index.js'
+import { migrateToLatest, type AuthDatabase } from '../src/index.js'
+import { createTerminalProgress, type IndexBuild } from '../src/tools.js'
 import { describePgProgress } from '../src/cli/terminal-progress.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 

@@ -7,7 +7,8 @@
  */
 import { NO_MIGRATIONS, sql, type Kysely, type KyselyPlugin } from 'kysely'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { createMigrator, DownBlockedError, migrateDown, migrateToLatest, migrationNames, MIGRATION_TABLE, MigrationFailedError } from '../src/index.js'
+import { createMigrator, DownBlockedError, migrateDown, migrateToLatest, MigrationFailedError } from '../src/index.js'
+import { migrationNames, MIGRATION_TABLE } from '../src/tools.js'
 import { runCli } from './support/bundled-cli.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 import { snapshotSchema } from './support/schema-snapshot.js'

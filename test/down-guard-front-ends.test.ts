@@ -10,7 +10,8 @@
  */
 import { NO_MIGRATIONS, type Kysely } from 'kysely'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { createAuth, createMigrator, DataLossError, migrateDown, migrateToLatest, migrationNames, MIGRATION_TABLE } from '../src/index.js'
+import { createAuth, createMigrator, DataLossError, migrateDown, migrateToLatest } from '../src/index.js'
+import { migrationNames, MIGRATION_TABLE } from '../src/tools.js'
 import { runCli, runKyselyCtl } from './support/bundled-cli.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 import { snapshotSchema } from './support/schema-snapshot.js'

@@ -7,7 +7,8 @@
  */
 import { sql, type Kysely } from 'kysely'
 import { expect, it } from 'vitest'
-import { linkArtworks, migrateDown, migrateToLatest, type Database } from '../src/index.js'
+import { linkArtworks, migrateDown, migrateToLatest } from '../src/index.js'
+import { type Database } from '../src/schema.js'
 import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 
 /** Pairs that `utf8mb4_unicode_ci` (and `utf8mb4_bin`, for the trailing space) took for one id. */

@@ -7,7 +7,8 @@
  */
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connectDatabase, migrateToLatest, migrationNames, MIGRATION_TABLE } from '../src/index.js'
+import { connectDatabase, migrateToLatest } from '../src/index.js'
+import { migrationNames, MIGRATION_TABLE } from '../src/tools.js'
 import { GALERA_LOCK_TABLE, RENEW_EVERY_MS, isGaleraNode } from '../src/engines/mysql/galera.js'
 import { runCli, type ProcessResult } from './support/bundled-cli.js'
 import { galeraUnavailableReason, startGaleraCluster, type GaleraCluster } from './support/galera-cluster.js'

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connectDatabase, createAuth, migrateDown, migrateToLatest, migrationNames, type AuthDatabase } from '../src/index.js'
+import { connectDatabase, createAuth, migrateDown, migrateToLatest, type AuthDatabase } from '../src/index.js'
+import { migrationNames } from '../src/tools.js'
 import { createTestDatabase, unavailableReason, type TestDatabase } from './support/databases.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 

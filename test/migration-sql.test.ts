@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { connectDatabase, migrateDown, migrateToLatest, migrationNames, migrationStatus, type AuthDatabase } from '../src/index.js'
-import { CHECKSUM_TABLE, migrationSql, planMigrations } from '../src/migrator/migration-sql.js'
+import { connectDatabase, migrateDown, migrateToLatest, migrationStatus, type AuthDatabase } from '../src/index.js'
+import { migrationNames } from '../src/tools.js'
+import { CHECKSUM_TABLE, migrationSql, pendingMigrationSql } from '../src/migrator/migration-sql.js'
 import { runCli } from './support/cli.js'
 import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 import { snapshotSchema } from './support/schema-snapshot.js'
@@ -40,7 +41,7 @@ describeEachDatabase('dry run and drift', (kind) => {
   })
 
   it('plans exactly the statements the migrations then run', async () => {
-    const plans = await planMigrations(database.db, migrationNames)
+    const plans = await pendingMigrationSql(database.db, migrationNames)
     executed.length = 0
     await migrateToLatest(database.db)
     // Transactions are compared apart: Kysely's own (bookkeeping) are not in the plan.

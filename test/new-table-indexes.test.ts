@@ -8,7 +8,8 @@
  */
 import { sql, type Kysely } from 'kysely'
 import { expect, it } from 'vitest'
-import { createMigrator, migrateToLatest, migrationNames, migrationStatus, verifyDatabase } from '../src/index.js'
+import { createMigrator, migrateToLatest, migrationStatus, verifyDatabase } from '../src/index.js'
+import { migrationNames } from '../src/tools.js'
 import { CHECKSUM_TABLE, SUPERSEDED_CHECKSUMS } from '../src/migrator/migration-sql.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 

@@ -87,6 +87,8 @@ describe('the packed tarball in a fresh project', () => {
     expect(files).toContain('package/dist/index.js')
     expect(files).toContain('package/dist/index.d.ts')
     expect(files).toContain('package/dist/cli.js')
+    expect(files).toContain('package/dist/schema.js')
+    expect(files).toContain('package/dist/tools.d.ts')
     expect(files).toContain('package/src/index.ts')
     expect(files).toContain('package/package.json')
     expect(files.filter((file) => /^package\/(test|examples|scripts|node_modules|\.data)\//.test(file))).toEqual([])
@@ -114,6 +116,11 @@ describe('the packed tarball in a fresh project', () => {
     writeFileSync(
       join(app, 'esm.mjs'),
       `import { connectDatabase, createAuth, migrateToLatest } from 'artorizer-auth-db'
+import * as root from 'artorizer-auth-db'
+import { defineSchema } from 'artorizer-auth-db/schema'
+import { parseDatabaseUrl } from 'artorizer-auth-db/tools'
+if (defineSchema({ tables: [] }).tables.length !== 0 || parseDatabaseUrl('pglite:memory').kind !== 'pglite') throw new Error('subpaths')
+if (Object.keys(root).length > 30) throw new Error('the root exports ' + Object.keys(root).length + ' values')
 const database = await connectDatabase({ url: 'pglite:memory' })
 const applied = await migrateToLatest(database.db)
 const auth = createAuth(database, { secret: 'x'.repeat(40), baseURL: 'http://localhost:3000', emailAndPassword: { enabled: true }, logger: { disabled: true } })
@@ -134,7 +141,10 @@ await database.db.destroy()
     // there proves that the driver loads from CommonJS too, and that the refusal is explained.
     writeFileSync(
       join(app, 'cjs.cjs'),
-      `const { connectDatabase, migrateToLatest, migrationNames, explainDatabaseError, ConnectionError } = require('artorizer-auth-db')
+      `const { connectDatabase, migrateToLatest, explainDatabaseError, ConnectionError } = require('artorizer-auth-db')
+const { migrationNames } = require('artorizer-auth-db/tools')
+const { defineSchema } = require('artorizer-auth-db/schema')
+if (typeof defineSchema !== 'function') throw new Error('artorizer-auth-db/schema')
 connectDatabase({ url: 'postgres://nobody@127.0.0.1:1/none', connectTimeoutMs: 5000 }).then(async (database) => {
   const error = await migrateToLatest(database.db).catch((e) => explainDatabaseError(e, database.target))
   await database.db.destroy()
@@ -170,7 +180,11 @@ connectDatabase({ url: 'postgres://nobody@127.0.0.1:1/none', connectTimeoutMs: 5
     )
     writeFileSync(
       join(app, 'consumer.mts'),
-      `import { connectDatabase, createAuth, migrateToLatest, type AuthDatabase, type MigrationStep, type UserTable } from 'artorizer-auth-db'
+      `import { connectDatabase, createAuth, migrateToLatest, type AuthDatabase, type MigrationStep } from 'artorizer-auth-db'
+import { defineSchema, type UserTable, type MigrationSchema } from 'artorizer-auth-db/schema'
+import { redactUrl } from 'artorizer-auth-db/tools'
+const schema: MigrationSchema = defineSchema({ tables: [] })
+const shown: string = redactUrl('postgres://a:b@h/d')
 const database: AuthDatabase = await connectDatabase({ url: 'pglite:memory' })
 const steps: MigrationStep[] = await migrateToLatest(database.db)
 const row: Pick<UserTable, 'email'> | undefined = await database.db.selectFrom('user').select('email').executeTakeFirst()
@@ -181,12 +195,16 @@ const email: string = user.email
 await migrateToLatest(database.db, { checkOnly: 'yes' })
 // @ts-expect-error there is no such table
 await database.db.selectFrom('users').selectAll().execute()
-export { steps, row, email }
+export { steps, row, email, schema, shown }
 `,
     )
     writeFileSync(
       join(app, 'consumer.cts'),
       `import { connectDatabase, migrateToLatest, type MigrationStep } from 'artorizer-auth-db'
+import type { Database } from 'artorizer-auth-db/schema'
+import { migrationNames } from 'artorizer-auth-db/tools'
+export const names: readonly string[] = migrationNames
+export type Db = Database
 export async function boot(): Promise<MigrationStep[]> {
   const database = await connectDatabase({ url: 'pglite:memory' })
   // @ts-expect-error the url is a string

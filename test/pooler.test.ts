@@ -7,7 +7,7 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { migrationNames } from '../src/index.js'
+import { migrationNames } from '../src/tools.js'
 import { CHECKSUM_TABLE } from '../src/migrator/migration-sql.js'
 import { finished, runCli, spawnBundled, type ProcessResult } from './support/bundled-cli.js'
 import { createTestDatabase, unavailableReason, type TestDatabase } from './support/databases.js'

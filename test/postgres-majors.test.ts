@@ -10,7 +10,8 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { connectDatabase, createAuth, migrationNames } from '../src/index.js'
+import { connectDatabase, createAuth } from '../src/index.js'
+import { migrationNames } from '../src/tools.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 import { runCli, type ProcessResult } from './support/bundled-cli.js'
 import { unavailableReason } from './support/databases.js'

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createAuth, migrateToLatest, SEED_USER, seedDatabase, SeedRefusedError, type AuthDatabase } from '../src/index.js'
+import { createAuth, migrateToLatest, type AuthDatabase } from '../src/index.js'
+import { SEED_USER, seedDatabase, SeedRefusedError } from '../src/tools.js'
 import { runCli } from './support/cli.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'

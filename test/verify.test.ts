@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { migrateToLatest, verifyDatabase, type AuthDatabase, type CheckItem, type VerificationReport } from '../src/index.js'
+import { migrateToLatest, verifyDatabase, type AuthDatabase } from '../src/index.js'
+import { type CheckItem, type VerificationReport } from '../src/tools.js'
 import { createTestDatabase, describeEachDatabase, useSuiteDatabase, type DatabaseKind, type TestDatabase } from './support/databases.js'
 
 const problems = (report: VerificationReport, status: CheckItem['status'] = 'fail') =>

@@ -12,7 +12,7 @@ import { MIGRATION_NAMES, plannable } from '../migrations/index.js'
 import { migrationSet, type AppMigrations } from './migration-set.js'
 import { CatalogSnapshot } from '../planner/catalog-snapshot.js'
 import { tableExists } from '../ddl/introspect.js'
-import { assertNoBlockingFindings, offlineDb, planMigrations as planChain, type MigrationPlan } from '../planner/plan.js'
+import { assertNoBlockingFindings, offlineDb, planMigrations, type MigrationPlan } from '../planner/plan.js'
 import { planAgainst } from '../ddl/plan-against.js'
 
 /** One migration's statements, in the order they would run. */
@@ -31,7 +31,7 @@ export interface MigrationSql {
  *
  * @throws {SchemaConflictError} when the existing tables cannot be adopted, as `up` would.
  */
-export async function planMigrations(db: Kysely<any>, names: readonly string[], options: { readonly migrations?: AppMigrations } = {}): Promise<MigrationSql[]> {
+export async function pendingMigrationSql(db: Kysely<any>, names: readonly string[], options: { readonly migrations?: AppMigrations } = {}): Promise<MigrationSql[]> {
   const plans = await planAgainst(db, migrationSet(options.migrations).plannable(names))
   assertNoBlockingFindings(plans)
   return plans.map(toSql)
@@ -42,7 +42,7 @@ export async function migrationSql(dialect: SqlDialect): Promise<MigrationSql[]>
   const engine = engineForDialect(dialect)
   const db = offlineDb(engine)
   try {
-    return (await planChain(CatalogSnapshot.fresh(engine), plannable(MIGRATION_NAMES), db)).map(toSql)
+    return (await planMigrations(CatalogSnapshot.fresh(engine), plannable(MIGRATION_NAMES), db)).map(toSql)
   } finally {
     await db.destroy()
   }

@@ -8,7 +8,7 @@
  * on MySQL with their character set and collation), so that the foreign keys always fit, whatever
  * id type a legacy `artwork_jobs` has. `down` is the default: it removes what `up` created.
  */
-import { defineSchema } from '../../../src/index.js'
+import { defineSchema } from '../../../src/schema.js'
 
 export const schema = defineSchema({
   tables: [

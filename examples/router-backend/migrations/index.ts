@@ -5,7 +5,7 @@
  * the file names without the extension in both. `index.ts` itself is not a migration: the CLI
  * skips a file named `index`.
  */
-import type { AppMigrations } from '../../../src/index.js'
+import type { AppMigrations } from '../../../src/schema.js'
 import * as artworkShares from './20261201000000_artwork_shares.js'
 
 export const migrations: AppMigrations = {

@@ -1,5 +1,6 @@
 import { describeTarget } from '../../database-url/url.js'
-import { migrateDown as down, type DownTarget } from '../../migrator/run.js'
+import { migrateDown as down } from '../../migrator/run.js'
+import type { DownTarget } from '../../migrator/history.js'
 import { plural, type Command } from './command.js'
 import { MIGRATIONS_DIR_OPTION, appMigrationsFrom } from './app-options.js'
 

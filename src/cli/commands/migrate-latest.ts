@@ -1,7 +1,7 @@
 import { createTerminalProgress } from '../terminal-progress.js'
 import { describeTarget } from '../../database-url/url.js'
 import { migrateToLatest, pendingMigrations } from '../../migrator/run.js'
-import { formatSql, planMigrations } from '../../migrator/migration-sql.js'
+import { formatSql, pendingMigrationSql } from '../../migrator/migration-sql.js'
 import { plural, seconds, type Command } from './command.js'
 import { AUTH_CONFIG_OPTION, MIGRATIONS_DIR_OPTION, appMigrationsFrom, authOptionsFrom } from './app-options.js'
 
@@ -22,7 +22,7 @@ export const migrateLatest: Command = {
     const authOptions = (await authOptionsFrom(options))?.options
     if (options['dry-run']) {
       const pending = await pendingMigrations(database.db, { migrations })
-      const plans = await planMigrations(database.db, pending, { migrations })
+      const plans = await pendingMigrationSql(database.db, pending, { migrations })
       out.line(`-- Dry run against ${where}: nothing below has been executed.`)
       out.line(plans.length > 0 ? formatSql(plans) : '-- Database is up to date: nothing to apply')
       out.result({ ok: true, dryRun: true, database: where, migrations: plans })
