@@ -15,7 +15,9 @@ import { describeCatalogType, hasCatalogType } from '../model/type-rules.js'
 import { createdBy, createdTables, forgetCreation, recordCreation, type LedgerEntry } from './ledger.js'
 import type { ColumnInfo } from '../model/catalog-info.js'
 import type { ColumnKindChangeModel, TableModel } from '../model/migration-schema.js'
-import { createTableBuilder, decideIndex, findSameLink, type PlannedStep } from '../planner/plan.js'
+import { createTableBuilder } from '../planner/create-table.js'
+import { decideIndex, findSameLink } from '../planner/existing-objects.js'
+import { type PlannedStep } from '../planner/steps.js'
 
 /** `created`: made now; `present`: already there by that name; `adopted`: an equivalent exists. */
 export type EnsureResult = 'created' | 'present' | 'adopted'

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { rereadWhenAborted } from '../engines/aborted-reads.js'
-import { planMigrations, tablesOf, type MigrationPlan, type PlannableMigration } from '../planner/plan.js'
+import { planMigrations, tablesOf, type PlannableMigration } from '../planner/plan.js'
+import { type MigrationPlan } from '../planner/steps.js'
 import { readCatalogSnapshot } from './read-snapshot.js'
 
 /**

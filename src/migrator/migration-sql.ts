@@ -12,7 +12,9 @@ import { MIGRATION_NAMES, plannable } from '../migrations/index.js'
 import { migrationSet, type AppMigrations } from './migration-set.js'
 import { CatalogSnapshot } from '../planner/catalog-snapshot.js'
 import { tableExists } from '../ddl/introspect.js'
-import { assertNoBlockingFindings, offlineDb, planMigrations, type MigrationPlan } from '../planner/plan.js'
+import { assertNoBlockingFindings, planMigrations } from '../planner/plan.js'
+import { offlineDb } from '../planner/offline-db.js'
+import { type MigrationPlan } from '../planner/steps.js'
 import { planAgainst } from '../ddl/plan-against.js'
 
 /** One migration's statements, in the order they would run. */

@@ -2,7 +2,7 @@
  * The module's Migrator: Kysely's own, with every guard inside it, and the provider whose steps
  * record checksums and check again inside the lock.
  */
-import { Migrator, NO_MIGRATIONS, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, type NoMigrations } from 'kysely'
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, type NoMigrations } from 'kysely'
 import { AuthDbError, describeError } from '../errors.js'
 import { explainFor } from '../db/safe-errors-driver.js'
 import { migrateAgainWhenAborted } from '../engines/aborted-reads.js'

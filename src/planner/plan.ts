@@ -13,11 +13,11 @@
  * is applied to the snapshot (`applyStep`), which is how 0002 sees the `user.id` that 0001 will
  * create. Nothing is remembered anywhere else.
  */
-import { DummyDriver, Kysely, PostgresIntrospector, sql, type CreateTableBuilder, type RawBuilder } from 'kysely'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { SchemaConflictError } from '../errors.js'
-import type { ColumnSpec, ColumnTypeChange, Engine, ForeignKeySpec, IndexSpec } from '../engines/engine.js'
-import { CatalogSnapshot, type TableSnapshot } from './catalog-snapshot.js'
-import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../model/catalog-info.js'
+import type { ColumnSpec, ColumnTypeChange, Engine, IndexSpec } from '../engines/engine.js'
+import { CatalogSnapshot } from './catalog-snapshot.js'
+import type { ColumnInfo } from '../model/catalog-info.js'
 import {
   INDEXABLE_STRING_LENGTH,
   boundedStringType,
@@ -29,41 +29,13 @@ import {
   sameType,
   sameTypeAs,
   valueFamily,
-  KIND_FAMILIES,
 } from '../model/type-rules.js'
 import { recordingRunner } from '../engines/ddl-runner.js'
+import { applyStep, recordStep, type MigrationPlan, type PlannedStep, type StepAction } from './steps.js'
+import { adoptStrict, type AdoptionContext } from './adoption.js'
+import { decideIndex, findEquivalentForeignKey, foreignKeySpec, servesAs } from './existing-objects.js'
 import { blockingFindings, finding, type Finding } from '../model/findings.js'
-import type { ColumnKind, ColumnKindChangeModel, ColumnModel, ColumnRef, ForeignKeyModel, IndexModel, MigrationSchema, TableModel } from '../model/migration-schema.js'
-
-/** What one step does; the engine's recipe says how. */
-export type StepAction =
-  | {
-      readonly kind: 'createTable'
-      readonly table: TableModel
-      /** The exact types of columns that copy another column's (`sameAs`), read when planned. */
-      readonly sameAs?: Readonly<Record<string, ColumnInfo>>
-    }
-  | { readonly kind: 'addColumn'; readonly column: ColumnSpec; readonly info: ColumnInfo }
-  | { readonly kind: 'changeColumnType'; readonly change: ColumnTypeChange; readonly info: ColumnInfo }
-  | { readonly kind: 'createIndex'; readonly index: IndexSpec; readonly rebuild: boolean }
-  | { readonly kind: 'addForeignKey'; readonly foreignKey: ForeignKeySpec }
-  | { readonly kind: 'validateForeignKey'; readonly foreignKey: ForeignKeySpec; readonly name: string }
-
-export interface PlannedStep {
-  readonly migration: string
-  readonly action: StepAction
-  /** The statements the step runs, parameters written in. */
-  readonly statements: readonly string[]
-  /** The same without the guards (lock waits, transactions around a statement): what the checksum covers. */
-  readonly schemaStatements: readonly string[]
-}
-
-export interface MigrationPlan {
-  readonly migration: string
-  /** Why the migration cannot run as the database is; it changes nothing while any is blocking. */
-  readonly findings: readonly Finding[]
-  readonly steps: readonly PlannedStep[]
-}
+import type { ColumnKindChangeModel, ColumnModel, ColumnRef, ForeignKeyModel, IndexModel, MigrationSchema } from '../model/migration-schema.js'
 
 /** A migration as the planner sees it: its name and its schema data. */
 export interface PlannableMigration {
@@ -112,86 +84,6 @@ export function assertNoBlockingFindings(plans: readonly MigrationPlan[]): void 
   if (blocking.length > 0) throw new SchemaConflictError(blocking.map((f) => f.message), blocking)
 }
 
-/** A Kysely that compiles `engine`'s SQL with no database behind it (`migrate:sql`). */
-export function offlineDb(engine: Engine): Kysely<any> {
-  return new Kysely<any>({
-    dialect: {
-      createAdapter: () => engine.createAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => engine.createQueryCompiler(),
-    },
-  })
-}
-
-/**
- * Builds `table`'s `create table` in the engine's types: the one statement both the plan and
- * the step compile. A generated key is not marked NOT NULL: its primary key implies it.
- */
-export function createTableBuilder(
-  db: Kysely<any>,
-  engine: Engine,
-  table: TableModel,
-  sameAs: Readonly<Record<string, ColumnInfo>> = {},
-): CreateTableBuilder<string, string> {
-  const types = engine.columnTypes
-  let builder = db.schema.createTable(table.name).ifNotExists()
-  for (const column of table.columns) {
-    const copied = sameAs[column.name]
-    if (typeof column.type !== 'string' && !copied) throw new Error(`${table.name}.${column.name}: the type it copies was not resolved`)
-    const type = typeof column.type === 'string' ? types[column.type] : sameTypeAs(copied!)
-    builder = builder.addColumn(column.name, type, (col) => {
-      if (column.primaryKey) col = col.primaryKey()
-      if (column.generated) col = types.generated(col)
-      else if (!column.nullable) col = col.notNull()
-      if (column.default && 'now' in column.default) col = col.defaultTo(types.now)
-      else if (column.default && typeof column.default.literal === 'boolean') col = col.defaultTo(sql.lit(column.default.literal))
-      else if (column.default) col = col.defaultTo(column.default.literal)
-      return col
-    })
-  }
-  for (const unique of table.uniques ?? []) builder = builder.addUniqueConstraint(unique.name, [...unique.columns] as never[])
-  return types.tableOptions(builder)
-}
-
-
-/** Better Auth's generated ids are 32 characters (its own MySQL type is `varchar(36)`). */
-const KEY_MIN_LENGTH = 32
-
-/** Whether an existing index can stand in for `spec`: same columns in order, at least as unique, whole and valid. */
-export function servesAs(index: IndexInfo, spec: { readonly columns: readonly string[]; readonly unique?: boolean }): boolean {
-  return (
-    index.valid &&
-    !index.partial &&
-    (index.unique || !spec.unique) &&
-    index.columns.length === spec.columns.length &&
-    index.columns.every((column, i) => column === spec.columns[i])
-  )
-}
-
-/** A foreign key that already does `spec`'s job under any name: same column, same target. */
-export function findEquivalentForeignKey(existing: readonly ForeignKeyInfo[], spec: ForeignKeySpec): ForeignKeyInfo | undefined {
-  return existing.find((fk) => fk.name === spec.name) ?? findSameLink(existing, spec)
-}
-
-/** A foreign key over the same column to the same target column, whatever its name. */
-export function findSameLink(existing: readonly ForeignKeyInfo[], spec: ForeignKeySpec): ForeignKeyInfo | undefined {
-  return existing.find(
-    (fk) => fk.columns.join() === spec.column && fk.referencedTable === spec.referencedTable && fk.referencedColumns.join() === spec.referencedColumn,
-  )
-}
-
-/** What to do about an index: nothing (`present`, `adopted`), `create` it, or `rebuild` an INVALID one. */
-export function decideIndex(indexes: readonly IndexInfo[], spec: IndexSpec): 'present' | 'adopted' | 'create' | 'rebuild' {
-  const named = indexes.find((index) => index.name === spec.name)
-  if (named?.valid) return 'present'
-  if (named) return 'rebuild' // INVALID: an interrupted build
-  return indexes.some((index) => servesAs(index, spec)) ? 'adopted' : 'create'
-}
-
-export function foreignKeySpec(model: ForeignKeyModel): ForeignKeySpec {
-  return { table: model.table, name: model.name, column: model.column, referencedTable: model.references.table, referencedColumn: model.references.column }
-}
 
 class Planner {
   readonly findings: Finding[] = []
@@ -207,6 +99,13 @@ class Planner {
   readonly #reported = new Set<string>()
   /** Tables this migration's own steps create: empty and unseen, so their indexes are built plainly. */
   readonly #createdHere = new Set<string>()
+  /** What the adoption rules (`adoption.ts`) see of this planner. */
+  readonly #adoption: AdoptionContext = {
+    engine: () => this.#engine,
+    catalog: () => this.catalog,
+    report: (found) => this.#report(found),
+    record: (found) => this.findings.push(found),
+  }
 
   constructor(migration: string, schema: MigrationSchema, catalog: CatalogSnapshot, compileDb: Kysely<any>, targets: ReadonlyMap<string, ColumnModel>) {
     this.#migration = migration
@@ -225,7 +124,7 @@ class Planner {
     // Findings first, all against the database as it is before this migration.
     for (const table of this.#schema.tables) {
       const live = before.table(table.name)
-      if (live && !live.planned && table.adoption === 'strict') await this.#adoptStrict(table, live, toAdd, toWiden)
+      if (live && !live.planned && table.adoption === 'strict') await adoptStrict(this.#adoption, table, live, toAdd, toWiden)
     }
     for (const added of this.#schema.columns) this.#checkAddedColumn(added.table, added.column)
     const toRetype = this.#schema.kindChanges.flatMap((change) => this.#checkKindChange(change))
@@ -333,78 +232,6 @@ class Planner {
     await recordStep(recordingRunner(this.#compileDb, statements, this.catalog.liveDb, schemaStatements), this.#engine, action)
     this.steps.push({ migration: this.#migration, action, statements, schemaStatements })
     this.catalog = applyStep(this.catalog, action, this.#engine)
-  }
-
-  /**
-   * A Better Auth table that already exists. Accepted as they are: Better Auth's own types
-   * (`varchar(36)` ids, `timestamp(3)`, `text` strings), other names for its keys
-   * (`user_email_key`, `account_ibfk_1`), and columns that are nullable where the target is
-   * not. Fixed: missing optional columns, key columns too narrow (widened when no foreign key
-   * involves them). Refused, with what to do: anything else that Better Auth could not work with.
-   */
-  async #adoptStrict(table: TableModel, live: TableSnapshot, toAdd: { table: string; column: ColumnModel }[], toWiden: ColumnTypeChange[]): Promise<void> {
-    const name = table.name
-    for (const model of table.columns) {
-      const where = { table: name, column: model.name }
-      const column = live.columns.find((c) => c.name === model.name)
-      if (typeof model.type !== 'string') continue
-      if (!column) {
-        if (model.nullable) toAdd.push({ table: name, column: model })
-        else if (live.hasRows) this.#report(finding('required-column-missing', where, `"${name}" has rows but no required column "${model.name}"`, 'add it and fill it, or rename the table'))
-        else this.#report(finding('required-column-missing-empty', where, `"${name}" has no required column "${model.name}"`, 'the table is empty, so drop it and run again'))
-        continue
-      }
-      const expected = KIND_FAMILIES[model.type]
-      if (valueFamily(column) !== expected) {
-        this.#report(
-          model.type === 'key'
-            ? finding('column-type-family', where, `"${name}"."${model.name}" is ${column.type}, but Better Auth writes string ids`, 'rename the table, or migrate its ids to strings')
-            : finding('column-type-family', where, `"${name}"."${model.name}" is ${column.type}, but Better Auth stores a ${expected} there`, "change the column's type, or rename the table"),
-        )
-        continue
-      }
-      if (model.nullable && !column.nullable) {
-        this.#report(finding('column-not-nullable', where, `"${name}"."${model.name}" is NOT NULL, but Better Auth leaves it empty`, 'make the column nullable'))
-      }
-      if (model.type === 'key') {
-        const length = /\((\d+)\)/.exec(column.type)
-        const minLength = model.minLength ?? KEY_MIN_LENGTH
-        if (length && Number(length[1]) < minLength) {
-          const bound = await this.#boundByForeignKey(live, model.name)
-          const target = { ...this.#engine.catalogColumn(model.name, 'key', column.nullable), name: model.name }
-          if (!bound && canWidenLosslessly(column, target)) {
-            toWiden.push({ table: name, column: model.name, type: this.#engine.columnTypes.key, nullable: model.nullable })
-          } else {
-            this.#report(
-              finding(
-                'key-too-narrow',
-                where,
-                `"${name}"."${model.name}" is ${describeColumnType(column)}, narrower than the ${minLength} characters Better Auth's ids there need` +
-                  (bound ? `, and ${bound}` : ''),
-                `widen it to ${this.#engine.catalogTypes.key.type} yourself`,
-              ),
-            )
-          }
-        }
-      }
-    }
-    const key = table.columns.find((c) => c.primaryKey)?.name
-    const primary = live.indexes.find((index) => index.primary)
-    if (key && live.columns.some((c) => c.name === key) && primary?.columns.join() !== key) {
-      this.findings.push(
-        finding('primary-key', { table: name }, `"${name}" has ${primary ? `primary key (${primary.columns.join(', ')})` : 'no primary key'}, not (${key})`, `make "${key}" its primary key`),
-      )
-    }
-  }
-
-  /** Why `table.column` must keep its type (a foreign key uses it), if it must. */
-  async #boundByForeignKey(live: TableSnapshot, column: string): Promise<string | undefined> {
-    // user.id is what every userId and user_id copies, keys or not: it is never changed here.
-    if (live.name === 'user' && column === 'id') return 'every user reference copies its type'
-    const outgoing = live.foreignKeys.find((fk) => fk.columns.includes(column))
-    if (outgoing) return `foreign key "${outgoing.name}" uses it`
-    const incoming = (await this.catalog.data(live.name).referencingForeignKeys(live.name)).find((fk) => fk.referencedColumns.includes(column))
-    return incoming ? `foreign key "${incoming.name}" uses it` : undefined
   }
 
   /**
@@ -565,72 +392,6 @@ class Planner {
   #report(found: Finding): void {
     this.findings.push(found)
     if (found.column) this.#reported.add(`${found.table}.${found.column}`)
-  }
-}
-
-/** Sends a step's statements through `r`: the recipe, without the looks (the planner looked). */
-export async function recordStep(r: import('../engines/ddl-runner.js').DdlRunner, engine: Engine, action: StepAction): Promise<void> {
-  switch (action.kind) {
-    case 'createTable':
-      return r.run(createTableBuilder(r.db, engine, action.table, action.sameAs).compile())
-    case 'addColumn':
-      return engine.ddl.addNullableColumn(r, action.column)
-    case 'changeColumnType':
-      return engine.ddl.changeColumnType(r, action.change)
-    case 'createIndex':
-      if (action.rebuild) await engine.ddl.dropIndex(r, action.index.table, action.index.name)
-      return engine.ddl.createIndex(r, action.index)
-    case 'addForeignKey':
-      return engine.ddl.addForeignKey(r, action.foreignKey)
-    case 'validateForeignKey':
-      return engine.ddl.validateForeignKey(r, action.foreignKey.table, action.name)
-  }
-}
-
-/** The snapshot as `action` leaves it. */
-export function applyStep(catalog: CatalogSnapshot, action: StepAction, engine: Engine): CatalogSnapshot {
-  const table = (name: string): TableSnapshot => catalog.table(name)!
-  switch (action.kind) {
-    case 'createTable': {
-      const model = action.table
-      return catalog.with({
-        name: model.name,
-        columns: model.columns.map((c) => action.sameAs?.[c.name] ?? engine.catalogColumn(c.name, c.type as ColumnKind, c.nullable && !c.primaryKey)),
-        indexes: (model.uniques ?? []).map((u) => ({ name: u.name, columns: [...u.columns], unique: true, primary: false, valid: true, partial: false })),
-        foreignKeys: [],
-        hasRows: false,
-        storageEngine: null,
-        planned: true,
-        created: true,
-      })
-    }
-    case 'addColumn': {
-      const t = table(action.column.table)
-      return catalog.with({ ...t, columns: [...t.columns, action.info] })
-    }
-    case 'changeColumnType': {
-      const t = table(action.change.table)
-      return catalog.with({ ...t, columns: t.columns.map((c) => (c.name === action.change.column ? action.info : c)) })
-    }
-    case 'createIndex': {
-      const t = table(action.index.table)
-      const index: IndexInfo = { name: action.index.name, columns: [...action.index.columns], unique: action.index.unique === true, primary: false, valid: true, partial: false }
-      return catalog.with({ ...t, indexes: [...t.indexes.filter((i) => i.name !== index.name), index] })
-    }
-    case 'addForeignKey':
-    case 'validateForeignKey': {
-      const t = table(action.foreignKey.table)
-      const spec = action.foreignKey
-      const fk: ForeignKeyInfo = {
-        name: action.kind === 'validateForeignKey' ? action.name : spec.name,
-        columns: [spec.column],
-        referencedTable: spec.referencedTable,
-        referencedColumns: [spec.referencedColumn],
-        onDelete: 'CASCADE',
-        validated: true,
-      }
-      return catalog.with({ ...t, foreignKeys: [...t.foreignKeys.filter((f) => f.name !== fk.name), fk] })
-    }
   }
 }
 

@@ -9,13 +9,13 @@
  * same shape. This asks "does the database match what the migrations make".
  */
 import { sql, type Kysely } from 'kysely'
-import type { Engine } from '../engines/engine.js'
+import type { Engine, ForeignKeySpec } from '../engines/engine.js'
 import type { CatalogSnapshot } from './catalog-snapshot.js'
 import type { ColumnInfo } from '../model/catalog-info.js'
 import { describeCatalogType, hasCatalogType, sameType, sameTypeAs } from '../model/type-rules.js'
 import { finding, type Finding } from '../model/findings.js'
 import type { ColumnKind } from '../model/migration-schema.js'
-import { servesAs } from './plan.js'
+import { servesAs } from './existing-objects.js'
 import { howToRun } from '../invocation.js'
 
 /** How much a difference matters: `fail` makes `db:verify` exit non-zero, `warn` does not. */
@@ -53,12 +53,8 @@ export interface ExpectedIndex {
   readonly note?: string
 }
 
-export interface ExpectedForeignKey {
-  readonly table: string
-  readonly name: string
-  readonly column: string
-  readonly referencedTable: string
-  readonly referencedColumn: string
+/** A foreign key as an engine recipe adds it, and the delete rule the catalog must read back. */
+export interface ExpectedForeignKey extends ForeignKeySpec {
   readonly onDelete: 'CASCADE'
 }
 

@@ -16,7 +16,8 @@ import { assertRunsInOrder, migrationSet } from '../../src/migrator/migration-se
 import { MIGRATION_NAMES } from '../../src/migrations/index.js'
 import { CatalogSnapshot } from '../../src/planner/catalog-snapshot.js'
 import { defineSchema, foldSchemas, type MigrationSchema } from '../../src/model/migration-schema.js'
-import { offlineDb, planMigrations } from '../../src/planner/plan.js'
+import { offlineDb } from '../../src/planner/offline-db.js'
+import { planMigrations } from '../../src/planner/plan.js'
 import { PLUGIN_AUTH_OPTIONS } from '../support/plugin-options.js'
 
 const moduleSchemas = (): MigrationSchema[] => migrationSet().schemas()

@@ -7,7 +7,7 @@ import { mysql, pglite, postgres, type Engine } from '../../src/engines/index.js
 import { CatalogSnapshot, type TableSnapshot } from '../../src/planner/catalog-snapshot.js'
 import type { ColumnInfo } from '../../src/model/catalog-info.js'
 import { compareSchema, type Comparison, type ExpectedSchema } from '../../src/planner/schema-diff.js'
-import { offlineDb } from '../../src/planner/plan.js'
+import { offlineDb } from '../../src/planner/offline-db.js'
 import { EXPECTED_SCHEMA } from '../../src/verify/expected-schema.js'
 
 /** The catalog a database migrated by this version has, as `engine` reads it back. */

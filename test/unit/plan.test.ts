@@ -5,7 +5,10 @@ import { mariadb } from '../../src/engines/mysql/index.js'
 import { MIGRATION_NAMES, plannable } from '../../src/migrations/index.js'
 import { CatalogSnapshot } from '../../src/planner/catalog-snapshot.js'
 import type { ForeignKeyInfo, IndexInfo } from '../../src/model/catalog-info.js'
-import { decideIndex, findEquivalentForeignKey, offlineDb, planMigrations, servesAs, type MigrationPlan, type PlannedStep } from '../../src/planner/plan.js'
+import { decideIndex, findEquivalentForeignKey, servesAs } from '../../src/planner/existing-objects.js'
+import { offlineDb } from '../../src/planner/offline-db.js'
+import { planMigrations } from '../../src/planner/plan.js'
+import { type MigrationPlan, type PlannedStep } from '../../src/planner/steps.js'
 
 const planFresh = (engine: Engine): Promise<MigrationPlan[]> =>
   planMigrations(CatalogSnapshot.fresh(engine), plannable(MIGRATION_NAMES), offlineDb(engine))
