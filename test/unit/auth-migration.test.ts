@@ -72,7 +72,7 @@ describe('what Better Auth needs against the migrations', () => {
   it('finds nothing once the generated migration is among the migrations, and null from generateAuthMigration', async () => {
     const generated = await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { name: 'plugins', now: new Date('2026-12-01T12:00:00Z') })
     expect(generated!.name).toBe('20261201120000_plugins')
-    expect(generated!.source).toContain("import { defineSchema, undoSchemaMigration, type Kysely } from 'artorizer-auth-db'")
+    expect(generated!.source).toContain("import { defineSchema } from 'artorizer-auth-db/schema'")
     expect(await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { migrations: { [generated!.name]: { schema: generated!.schema } } })).toBeNull()
   })
 
