@@ -73,6 +73,9 @@ describe('what Better Auth needs against the migrations', () => {
     const generated = await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { name: 'plugins', now: new Date('2026-12-01T12:00:00Z') })
     expect(generated!.name).toBe('20261201120000_plugins')
     expect(generated!.source).toContain("import { defineSchema } from 'artorizer-auth-db/schema'")
+    expect(generated!.source).not.toMatch(/export (async )?function down/) // the default down: the file is plain data
+    const dashed = await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { name: 'Add-Plugins', now: new Date('2026-12-01T12:00:00Z') })
+    expect(dashed!.name).toBe('20261201120000_add_plugins')
     expect(await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { migrations: { [generated!.name]: { schema: generated!.schema } } })).toBeNull()
   })
 
