@@ -6,7 +6,7 @@
  * `migrate:make --auth` writes nothing; `migrate:make <name>`'s template applies and undoes.
  *
  * The project lives under `.test-build/` so that its files resolve Better Auth from this repo's
- * node_modules; its `artorizer-auth-db` is a stand-in package re-exporting the bundled `src/index.ts`
+ * node_modules; its `artorizer-auth-db` is a stand-in package re-exporting the bundled `src/index.ts` (and `src/schema.ts`)
  * (the packed package itself is tested in `package.test.ts`).
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -48,8 +48,10 @@ describeEachDatabase('auth.config.ts and the application migrations through the 
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, type: 'module' }))
     const stand_in = join(project, 'node_modules', 'artorizer-auth-db')
     mkdirSync(stand_in, { recursive: true })
-    writeFileSync(join(stand_in, 'package.json'), JSON.stringify({ name: 'artorizer-auth-db', type: 'module', exports: './index.js' }))
+    // Both entry points: what `migrate:make` writes imports `artorizer-auth-db/schema`.
+    writeFileSync(join(stand_in, 'package.json'), JSON.stringify({ name: 'artorizer-auth-db', type: 'module', exports: { '.': './index.js', './schema': './schema.js' } }))
     writeFileSync(join(stand_in, 'index.js'), `export * from ${JSON.stringify(await bundle('src/index.ts'))}\n`)
+    writeFileSync(join(stand_in, 'schema.js'), `export * from ${JSON.stringify(await bundle('src/schema.ts'))}\n`)
     writeFileSync(join(project, 'auth.config.ts'), CORE_CONFIG)
     env = { DATABASE_URL: testDb.url, AUTH_CONFIG: join(project, 'auth.config.ts'), MIGRATIONS_DIR: migrationsDir }
   })

@@ -5,7 +5,7 @@
  * writers keep writing to a large `artwork_jobs`): a new table, a nullable column, an index, and
  * a foreign key to `user.id` in exactly that column's type (and, on MySQL, collation).
  */
-import { renderSchemaMigration } from '../auth-migration/render.js'
+import { renderSchemaMigration } from './render.js'
 import { defineSchema } from '../model/migration-schema.js'
 
 /** The file text of a new migration called `name` (a full name, with its prefix). */

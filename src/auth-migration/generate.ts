@@ -6,16 +6,16 @@
  */
 import type { Kysely, Migration } from 'kysely'
 import type { AuthOptions } from '../auth-schema/options.js'
-import { UsageError } from '../errors.js'
+import { migrationShortName } from '../app-migrations/migration-name.js'
 import { migrationSet, runSchemaMigration, undoSchemaMigration, type AppMigrations } from '../migrator/migration-set.js'
 import { defineSchema, type MigrationSchema } from '../model/migration-schema.js'
 import { API_KEY_OWNER_NOTE, authSchemaGap } from '../auth-schema/diff.js'
-import { migrationFileName, renderSchemaMigration } from './render.js'
+import { migrationFileName, renderSchemaMigration } from '../app-migrations/render.js'
 
 export interface GenerateAuthMigrationOptions {
   /** The application's migrations so far (what the new one must not repeat). */
   readonly migrations?: AppMigrations
-  /** What follows the timestamp prefix in the name (default `better_auth`). */
+  /** What follows the timestamp prefix in the name (default `better_auth`), in snake_case as `migrate:make` makes it (`add-plugins` → `add_plugins`). */
   readonly name?: string
   /** The time of the prefix (default now). */
   readonly now?: Date
@@ -45,7 +45,7 @@ export async function generateAuthMigration(authOptions: AuthOptions, options: G
   const set = migrationSet(options.migrations)
   const gap = await authSchemaGap(authOptions, set.schemas())
   if (gap.missing.length === 0) return null
-  const name = migrationFileName(options.name ?? 'better_auth', options.now)
+  const name = migrationFileName(migrationShortName(options.name ?? 'better_auth'), options.now)
   const schema = defineSchema(gap.schema)
   const source = renderSchemaMigration({
     name,
@@ -79,9 +79,4 @@ function wrap(text: string, width = 96): string[] {
   }
   if (line) lines.push(line)
   return lines
-}
-
-/** A migration name part: letters, digits and underscores. */
-export function assertMigrationName(name: string): void {
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`"${name}" is not a migration name: use letters, digits and underscores, starting with a letter`)
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { authSchemaGap, UnsafeAuthChangeError } from '../../src/auth-schema/diff.js'
 import { generateAuthMigration } from '../../src/auth-migration/generate.js'
 import { databaseIndexName } from '../../src/auth-schema/names.js'
-import { migrationFileName, toTypeScriptLiteral } from '../../src/auth-migration/render.js'
+import { migrationFileName, toTypeScriptLiteral } from '../../src/app-migrations/render.js'
 import { migrationTemplate } from '../../src/app-migrations/template.js'
 import { mysql, postgres } from '../../src/engines/index.js'
 import { UsageError } from '../../src/errors.js'
@@ -73,7 +73,10 @@ describe('what Better Auth needs against the migrations', () => {
   it('finds nothing once the generated migration is among the migrations, and null from generateAuthMigration', async () => {
     const generated = await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { name: 'plugins', now: new Date('2026-12-01T12:00:00Z') })
     expect(generated!.name).toBe('20261201120000_plugins')
-    expect(generated!.source).toContain("import { defineSchema, undoSchemaMigration, type Kysely } from 'artorizer-auth-db'")
+    expect(generated!.source).toContain("import { defineSchema } from 'artorizer-auth-db/schema'")
+    expect(generated!.source).not.toMatch(/export (async )?function down/) // the default down: the file is plain data
+    const dashed = await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { name: 'Add-Plugins', now: new Date('2026-12-01T12:00:00Z') })
+    expect(dashed!.name).toBe('20261201120000_add_plugins')
     expect(await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { migrations: { [generated!.name]: { schema: generated!.schema } } })).toBeNull()
   })
 

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { migrationShortName } from '../../app-migrations/migration-name.js'
 import { UsageError } from '../../errors.js'
 import type { Command } from './command.js'
 import { AUTH_CONFIG_OPTION, MIGRATIONS_DIR_OPTION, appMigrationsFrom, authOptionsFrom, migrationsDirFrom } from './app-options.js'
@@ -12,18 +13,26 @@ export const migrateMake: Command = {
     MIGRATIONS_DIR_OPTION,
     AUTH_CONFIG_OPTION,
   ],
-  examples: ['add_share_links', '--auth enable_plugins'],
-  validate: (_options, positionals) => (positionals[0] === undefined ? 'give the new migration a name: migrate:make <name>' : undefined),
+  examples: ['add_share_links', 'add-share-links', '--auth enable_plugins'],
+  validate: (_options, positionals) => {
+    if (positionals[0] === undefined) return 'give the new migration a name: migrate:make <name>'
+    try {
+      migrationShortName(positionals[0])
+    } catch (error) {
+      return (error as Error).message
+    }
+    return undefined
+  },
   async run() {
     throw new Error('migrate:make needs no database')
   },
   async runOffline({ options, positionals, out }) {
     // Better Auth and the generator: loaded for this command only.
-    const { assertMigrationName, generateAuthMigration } = await import('../../auth-migration/generate.js')
-    const { migrationFileName } = await import('../../auth-migration/render.js')
+    const { generateAuthMigration } = await import('../../auth-migration/generate.js')
+    const { migrationFileName } = await import('../../app-migrations/render.js')
     const { migrationTemplate } = await import('../../app-migrations/template.js')
-    const shortName = positionals[0]!
-    assertMigrationName(shortName)
+    // As typed (`add-plugins`, `AddPlugins`, "add plugins"), in snake_case; refused in one line when nothing usable is left.
+    const shortName = migrationShortName(positionals[0]!)
     const dir = await migrationsDirFrom(options)
     const shown = relative(process.cwd(), dir) || '.'
     let name: string

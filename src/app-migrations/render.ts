@@ -1,11 +1,15 @@
 /**
  * Migration files as text: a sortable name, and a schema-data migration rendered as TypeScript
- * that imports the module's exported schema API.
+ * that imports the module's schema API (`artorizer-auth-db/schema`).
  */
 import type { MigrationSchema } from '../model/migration-schema.js'
 
-/** The module's package name, quoted, as a migration file imports it (kept out of a literal import line). */
-const PACKAGE = "'artorizer-auth-db'"
+/**
+ * The module's schema entry point, quoted, as a migration file imports it (kept out of a literal
+ * import line). The subpath, not the package's root: it loads no driver and no Better Auth, and in
+ * this repository, without a build, the loader maps it to `src/schema.ts` (`config/import-module.ts`).
+ */
+const PACKAGE = "'artorizer-auth-db/schema'"
 
 /** `<UTC yyyymmddhhmmss>_<name>`: sorts after the module's `000N_` names and in creation order. */
 export function migrationFileName(name: string, now: Date = new Date()): string {
@@ -38,20 +42,22 @@ function key(name: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : inlineLiteral(name)
 }
 
-/** A schema-data migration file: doc comment, `schema`, and a `down` that undoes what `up` made. */
+/**
+ * A schema-data migration file: doc comment and `schema`, nothing else. Its `down` is the default
+ * one (removing what `up` created, from the ledger), so the file is plain data: it imports only
+ * `defineSchema`, whichever copy of the module that import reaches.
+ */
 export function renderSchemaMigration({ name, schema, summary }: { name: string; schema: MigrationSchema; summary: readonly string[] }): string {
   return [
     '/**',
     ...summary.map((line) => (line ? ` * ${line}` : ' *')),
     ' */',
-    `import { defineSchema, undoSchemaMigration, type Kysely } from ${PACKAGE}`,
+    `import { defineSchema } from ${PACKAGE}`,
     '',
     `export const schema = defineSchema(${toTypeScriptLiteral(schema)})`,
     '',
-    '/** Removes what `up` created (recorded as it went), newest first; what was already there stays. */',
-    'export async function down(db: Kysely<any>, name: string): Promise<void> {',
-    '  await undoSchemaMigration(db, name)',
-    '}',
+    '// No `down`: the default removes what `up` created (recorded as it went), newest first, and leaves',
+    '// what was already there. Export `async function down(db, name)` only to undo it differently.',
     '',
     `// ${name}`,
     '',
