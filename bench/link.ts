@@ -15,7 +15,7 @@ import { type ArtworkAssignment } from '../src/tools.js'
 import { fillArtworkJobs } from './fill.js'
 import { createBenchDatabase, type ServerKind } from './servers.js'
 
-/** The batch sizes measured; the module's default is chosen from these (see the README). */
+/** The batch sizes measured; the module's default is chosen from these (see docs/benchmarks.md). */
 export const LINK_BATCH_SIZES: readonly number[] = [250, 500, 1000, 2000, 5000, 10000]
 export const LINK_USERS = 1000
 /** Rows per INSERT when filling the staging table, as a hand-written script would. */

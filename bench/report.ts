@@ -1,5 +1,5 @@
 /**
- * The benchmark's tables, printed as Markdown so that a run can be pasted into the README as
+ * The benchmark's tables, printed as Markdown so that a run can be pasted into docs/benchmarks.md as
  * it is.
  */
 import type { BenchReport } from './run.js'

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: migrating a large, busy `artwork_jobs` online versus the naive way, and
  * what a service pays at boot. Not a test: it prints a table (and writes it as JSON) for a
- * person to read; see the README's "Performance" section.
+ * person to read; see docs/benchmarks.md.
  *
  *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups]
  *                    [--dialect postgres|mysql|galera|all] [--galera-rows N] [--json <file>]
@@ -43,7 +43,7 @@ type Part = (typeof PARTS)[number]
 const DEFAULT_PARTS: readonly Part[] = PARTS.filter((part) => part !== 'stall' && part !== 'server-setups')
 const USAGE =
   'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,local,local-nowait,local-200ms,copy] [--json <file>]'
-/** Where the latency charts go (git ignores bench/results/; the README's copy is in docs/). */
+/** Where the latency charts go (git ignores bench/results/; docs/benchmarks.md shows copies from docs/bench/). */
 const CHART_DIR = 'bench/results'
 
 /** Everything one run measured: what the JSON file holds and the table shows. */

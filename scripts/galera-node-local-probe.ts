@@ -1,6 +1,6 @@
 /**
  * A check by hand (not a test: no assertion, it prints what the server answered) of what
- * node-local DDL on Galera depends on (README, "Galera measured"), on a 3-node cluster of its own
+ * node-local DDL on Galera depends on (docs/benchmarks.md, "Galera measured"), on a 3-node cluster of its own
  * whose nodes 1 and 2 binlog with `wsrep_gtid_mode` (node 3 does not):
  *
  * - which privilege `SET SESSION wsrep_on = OFF` needs (a user with every privilege on the

@@ -17,7 +17,7 @@ function runMigrator(testDb: TestDatabase, args: string[]): Promise<ProcessResul
   return spawnBundled('test/support/migrate-runner.ts', ['migrate', ...args], { DATABASE_URL: testDb.url }).then(finished)
 }
 
-/** kysely-ctl, as the README says to run it, over `kysely.config.ts`. */
+/** kysely-ctl, as docs/cli.md says to run it, over `kysely.config.ts`. */
 function kyselyCtl(testDb: TestDatabase, ...args: string[]): Promise<ProcessResult> {
   return runKyselyCtl(args, { DATABASE_URL: testDb.url })
 }

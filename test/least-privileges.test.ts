@@ -1,5 +1,5 @@
 /**
- * The least privileges README "Least privileges" documents, tested: a migrating role with only
+ * The least privileges docs/least-privileges.md documents, tested: a migrating role with only
  * the DDL grants listed there migrates (and undoes) everything, and the runtime role, with no
  * DDL rights at all, runs Better Auth and router-backend's artwork queries. Roles and users get
  * unique names and are dropped afterwards.
@@ -39,14 +39,14 @@ for (const kind of ['postgres', 'mysql'] as const) {
       admin = await testDb.connect()
       const db = admin.db
       if (kind === 'postgres') {
-        // README: PostgreSQL
+        // docs/least-privileges.md: PostgreSQL
         for (const role of [migrator, runtime]) await sql`create role ${sql.id(role)} login password ${sql.lit(PASSWORD)}`.execute(db)
         await sql`grant create, usage on schema public to ${sql.id(migrator)}`.execute(db)
         await sql`grant usage on schema public to ${sql.id(runtime)}`.execute(db)
         await sql`alter default privileges for role ${sql.id(migrator)} in schema public grant select, insert, update, delete on tables to ${sql.id(runtime)}`.execute(db)
         await sql`alter default privileges for role ${sql.id(migrator)} in schema public grant usage, select on sequences to ${sql.id(runtime)}`.execute(db)
       } else {
-        // README: MySQL / MariaDB
+        // docs/least-privileges.md: MySQL / MariaDB
         const on = sql.raw(`\`${databaseName()}\`.*`)
         for (const user of [migrator, runtime]) await sql`create user ${sql.lit(user)}@'%' identified by ${sql.lit(PASSWORD)}`.execute(db)
         await sql`grant create, alter, drop, index, references, select, insert, update, delete on ${on} to ${sql.lit(migrator)}@'%'`.execute(db)

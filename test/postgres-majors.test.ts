@@ -72,7 +72,7 @@ for (const major of MAJORS) {
 
         beforeAll(async () => {
           database = await createFreshDatabase(serverUrl)
-          // Session pooling: a migrating process holds up to two server connections (see README);
+          // Session pooling: a migrating process holds up to two server connections (see docs/poolers.md);
           // PgBouncer's default pool (20) serves the two processes at once and Better Auth's pool.
           if (pooled) bouncer = await startPgBouncer(serverUrl, way, way === 'session' ? 20 : 5)
           url = bouncer ? bouncer.through(database.url) : database.url

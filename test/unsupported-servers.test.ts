@@ -40,7 +40,7 @@ describe.skipIf(reason !== undefined && !process.env.CI)(`a server that says it 
       const result = await runCli(['migrate:latest'], { DATABASE_URL: testDb.url })
       expect(result.code).toBe(1)
       expect(result.stderr.trim().split('\n')).toHaveLength(1)
-      expect(result.stderr).toMatch(/CockroachDB is not supported for migrations: its advisory locks .*README: Other engines\)/)
+      expect(result.stderr).toMatch(/CockroachDB is not supported for migrations: its advisory locks .*docs\/other-engines\.md\)/)
     } finally {
       await testDb.drop()
     }

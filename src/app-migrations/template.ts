@@ -35,7 +35,7 @@ export function migrationTemplate(fullName: string, shortName: string): string {
     summary: [
       `${fullName}: describe what this migration is for.`,
       '',
-      'Schema as data (see "Your own migrations" in the README of artorizer-auth-db). The planner runs it',
+      'Schema as data (see docs/your-migrations.md of artorizer-auth-db). The planner runs it',
       'online on PostgreSQL, MySQL/MariaDB and PGlite: tables are created, columns added without a table',
       'rewrite (`columns`, nullable or NOT NULL with a default), indexes built CONCURRENTLY / INPLACE,',
       'foreign keys added NOT VALID then validated. `sameAs` gives a column exactly another column\'s type',

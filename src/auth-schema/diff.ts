@@ -86,7 +86,7 @@ export async function authSchemaGap(options: BetterAuthOptions, schemas: readonl
  * user's: `referenceId` copies `user.id`'s exact type and references it `ON DELETE CASCADE`,
  * which removes the keys in the same statement as the user, also when the user is deleted
  * outside Better Auth. An application whose keys belong to organizations removes that foreign
- * key from the generated file before committing it (the README says so, and so does the file).
+ * key from the generated file before committing it (docs/better-auth.md says so, and so does the file).
  */
 export const API_KEY_OWNER_NOTE =
   'apikey.referenceId is taken to reference user.id (the api-key plugin\'s default, references: "user"), so deleting a user deletes their keys; with references: "organization", remove that foreign key from this file before committing it.'

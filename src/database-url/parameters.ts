@@ -104,7 +104,7 @@ export function readConnectionParameters(params: URLSearchParams, engine: 'postg
     const canonical = vocabulary.canonical(name)
     if (!canonical) {
       const hint = vocabulary.foreign[name.toLowerCase()] ?? `the parameters understood are ${vocabulary.names.join(', ')}`
-      throw new UsageError(`DATABASE_URL parameter "${name}" is not understood for ${engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'}; ${hint} (README "TLS")`)
+      throw new UsageError(`DATABASE_URL parameter "${name}" is not understood for ${engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'}; ${hint} (docs/connection.md, "TLS")`)
     }
     if (values.has(canonical)) throw new UsageError(`DATABASE_URL gives the parameter "${name}" twice; keep one`)
     values.set(canonical, value)

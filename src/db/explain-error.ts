@@ -24,10 +24,10 @@ const EXPLANATIONS: Readonly<Record<ErrorMeaning, (at: Where, error: Error) => s
     `cannot connect to ${where}: ${address} closed the connection before the database handshake finished (${detail}); check that DATABASE_URL points at a PostgreSQL or MySQL server (not a proxy or another service) and that it is up`,
   'credentials-refused': ({ where, user }) => `the database refused user ${user} at ${where}; check the user and password in DATABASE_URL`,
   'database-access-denied': ({ where, user }) =>
-    `user ${user} may not use the database named in ${where}; grant it access (see README "Least privileges") or fix DATABASE_URL`,
+    `user ${user} may not use the database named in ${where}; grant it access (see docs/least-privileges.md) or fix DATABASE_URL`,
   'database-missing': ({ where }) => `the database named in ${where} does not exist; create it first (CREATE DATABASE ...)`,
   'privilege-missing': ({ user, detail }) =>
-    `user ${user} lacks a privilege the migration needs (${detail}); grant the migrating role's privileges, see README "Least privileges"`,
+    `user ${user} lacks a privilege the migration needs (${detail}); grant the migrating role's privileges, see docs/least-privileges.md`,
   'read-only': ({ where, user, detail }) => `${where} is read-only for user ${user} (${detail}); point DATABASE_URL at the primary, with a user that may write`,
   'tls-unsupported': ({ where }) =>
     `cannot connect to ${where}: DATABASE_URL requires TLS and the server does not offer it (nothing was sent in plaintext); turn TLS on at the server, or check the host and port`,

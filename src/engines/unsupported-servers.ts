@@ -2,7 +2,7 @@
  * Servers that speak PostgreSQL's or MySQL's protocol but on which the migrations are not safe:
  * CockroachDB, YugabyteDB, TiDB and Vitess (PlanetScale). Each is told by what `select version()`
  * answers, and refused with one line before anything is changed, rather than migrated under a
- * lock that locks nothing. README "Other engines" says what works on each and why they are refused.
+ * lock that locks nothing. docs/other-engines.md says what works on each and why they are refused.
  */
 import { sql, type Kysely } from 'kysely'
 import { AuthDbError } from '../errors.js'
@@ -53,7 +53,7 @@ export class UnsupportedServerError extends AuthDbError {
   override name = 'UnsupportedServerError'
   constructor(readonly server: UnsupportedServer) {
     super(
-      `${server.name} is not supported for migrations: ${server.why}; migrate a PostgreSQL, MySQL or MariaDB (Galera included) database instead (README: Other engines)`,
+      `${server.name} is not supported for migrations: ${server.why}; migrate a PostgreSQL, MySQL or MariaDB (Galera included) database instead (docs/other-engines.md)`,
     )
   }
 }

@@ -62,7 +62,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     if (pending.length === 0) return []
     assertRunsInOrder(set, new Set(applied.keys()), pending)
     if (options.checkOnly) throw new PendingMigrationsError(pending)
-    await assertMigratableServer(db) // CockroachDB, YugabyteDB, TiDB, Vitess: refused, see README
+    await assertMigratableServer(db) // CockroachDB, YugabyteDB, TiDB, Vitess: refused, see docs/other-engines.md
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
     assertNoBlockingFindings(await planAgainst(db, set.plannable(pending)))

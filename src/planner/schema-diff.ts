@@ -160,7 +160,7 @@ class SchemaComparison {
           `is ${describeCatalogType(column)}, expected ${expectedType.description}`,
           typeSeverity === 'warn'
             ? 'a legacy column keeps its own type; change it only if the application needs the target type'
-            : `alter the column to ${expectedType.description} (see README "Schema")`,
+            : `alter the column to ${expectedType.description} (see docs/migrations.md)`,
           typeSeverity,
         ),
       )

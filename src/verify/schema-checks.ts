@@ -1,7 +1,7 @@
 /**
  * The seed's "Testing This Phase" checks, against the live catalog: the tables exist, their
  * columns have the dialect's types, the foreign keys cascade, and the indexes are there (by the
- * README's names, or an equivalent index: same columns in the same order).
+ * docs/schema.md's names, or an equivalent index: same columns in the same order).
  *
  * The comparison itself is `compareSchema` (`src/planner/schema-diff.ts`), run once per
  * verification; each check here renders its kind of comparison as checklist items, a finding

@@ -88,7 +88,7 @@ export async function runCli(args: readonly string[], env: Record<string, string
   return finished(await spawnBundled('src/cli.ts', args, env))
 }
 
-/** kysely-ctl, as the README says to run it (`npm run kysely -- …`), over `kysely.config.ts`. */
+/** kysely-ctl, as docs/cli.md says to run it (`npm run kysely -- …`), over `kysely.config.ts`. */
 export function runKyselyCtl(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<ProcessResult> {
   const bin = join(ROOT, 'node_modules', '.bin', 'kysely')
   return finished(spawn(bin, [...args], { cwd: ROOT, env: { ...process.env, DEBUG: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))

@@ -36,9 +36,9 @@ describe('unsupportedServerOf', () => {
     expect(unsupportedServerOf(version)).toBeUndefined()
   })
 
-  it('refuses with one line naming the server and the README section', () => {
+  it('refuses with one line naming the server and the docs page', () => {
     const error = new UnsupportedServerError(unsupportedServerOf('8.0.30-Vitess')!)
     expect(error.message.split('\n')).toHaveLength(1)
-    expect(error.message).toMatch(/^Vitess\/PlanetScale is not supported for migrations: .*deploy requests.*README: Other engines\)$/)
+    expect(error.message).toMatch(/^Vitess\/PlanetScale is not supported for migrations: .*deploy requests.*docs\/other-engines\.md\)$/)
   })
 })
