@@ -62,11 +62,8 @@ describeEachDatabase('every front end refuses a down that loses data', (kind) =>
   it('kysely-ctl: migrate:down and migrate:rollback --all refuse, changing nothing; ARTORIZER_FORCE_DOWN=1 undoes', async () => {
     await migratedWithAUser()
     const ctl = (args: string[], env: Record<string, string> = {}) => runKyselyCtl(args, { DATABASE_URL: testDb.url, ...env })
-    // 0004 and 0003 lose nothing (a collation, indexes): they go.
-    for (let i = 0; i < 2; i++) {
-      const down = await ctl(['migrate:down'])
-      expect(down.code, down.stderr + down.stdout).toBe(0)
-    }
+    // 0004 and 0003 lose nothing (a collation, indexes): they go (through the API: each kysely-ctl start costs seconds).
+    await withDb((db) => migrateDown(db, { to: '0002_artorizer_user_link' }))
     const before = await withDb(state)
     expect(before[1]).toEqual(migrationNames.slice(0, 2))
 
