@@ -71,14 +71,16 @@ describeEachDatabase('migrate:down and what depends on it', (kind) => {
     })
   })
 
-  it('kysely-ctl too (the Migrator alone): the migration that would break them is not undone, and stays whole', async () => {
+  it('kysely-ctl too (the Migrator alone): the run is refused before it changes anything, and every migration stays whole', async () => {
     await withDb(async (db) => {
       await migrateToLatest(db)
       await addPluginTable(db)
-      const { error } = await createMigrator(db).migrateTo(NO_MIGRATIONS)
+      const { error, results } = await createMigrator(db).migrateTo(NO_MIGRATIONS)
       expect(error).toBeInstanceOf(DownBlockedError)
-      // 0003 and 0002 had nothing in the way; 0001 was refused before it changed anything.
-      expect(await applied(db)).toEqual(['0001_better_auth'])
+      expect(results).toBeUndefined()
+      // 0004, 0003 and 0002 had nothing in the way, but the Migrator checks the whole run before its
+      // first step (since the guards moved into it), so they are not undone either.
+      expect(await applied(db)).toEqual(migrationNames)
       for (const table of ['user', 'session', 'account', 'verification']) expect(await db.selectFrom(table).selectAll().execute()).toEqual([])
     })
   })
