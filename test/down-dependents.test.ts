@@ -10,7 +10,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { createMigrator, DownBlockedError, migrateDown, migrateToLatest, MigrationFailedError } from '../src/index.js'
 import { migrationNames, MIGRATION_TABLE } from '../src/tools.js'
 import { runCli } from './support/bundled-cli.js'
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { createTestDatabase, describeEachDatabase, withOpenDatabase, type TestDatabase } from './support/databases.js'
 import { snapshotSchema } from './support/schema-snapshot.js'
 
 describeEachDatabase('migrate:down and what depends on it', (kind) => {
@@ -22,14 +22,7 @@ describeEachDatabase('migrate:down and what depends on it', (kind) => {
     await testDb?.drop()
   })
 
-  async function withDb<T>(work: (db: Kysely<any>) => Promise<T>): Promise<T> {
-    const database = await testDb.connect()
-    try {
-      return await work(database.db)
-    } finally {
-      await database.db.destroy()
-    }
-  }
+  const withDb = <T>(work: (db: Kysely<any>) => Promise<T>): Promise<T> => withOpenDatabase(testDb, work)
   const applied = (db: Kysely<any>) => db.selectFrom(MIGRATION_TABLE).select('name').orderBy('name').execute().then((rows) => rows.map((r) => r.name as string))
 
   /** A plugin's table, as Better Auth's own migration makes one: its `userId` references `user.id`. */

@@ -13,7 +13,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { createAuth, createMigrator, DataLossError, migrateDown, migrateToLatest } from '../src/index.js'
 import { migrationNames, MIGRATION_TABLE } from '../src/tools.js'
 import { runKyselyCtl } from './support/bundled-cli.js'
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { createTestDatabase, describeEachDatabase, withOpenDatabase, type TestDatabase } from './support/databases.js'
 import { snapshotSchema } from './support/schema-snapshot.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
@@ -26,14 +26,7 @@ describeEachDatabase('every front end refuses a down that loses data', (kind) =>
     await testDb?.drop()
   })
 
-  async function withDb<T>(work: (db: Kysely<any>) => Promise<T>): Promise<T> {
-    const database = await testDb.connect()
-    try {
-      return await work(database.db)
-    } finally {
-      await database.db.destroy()
-    }
-  }
+  const withDb = <T>(work: (db: Kysely<any>) => Promise<T>): Promise<T> => withOpenDatabase(testDb, work)
   const applied = (db: Kysely<any>) => db.selectFrom(MIGRATION_TABLE).select('name').orderBy('name').execute().then((rows) => rows.map((r) => r.name as string))
   /** The whole schema and every row that matters: what a refusal must leave as it was. */
   const state = (db: Kysely<any>) =>

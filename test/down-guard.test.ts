@@ -9,7 +9,7 @@ import { createAuth, DataLossError, migrateDown, migrateToLatest } from '../src/
 import { dataLostByDown, migrationNames, migrationsUndoneBy, MIGRATION_TABLE } from '../src/tools.js'
 import { listColumns, tableExists } from '../src/ddl/introspect.js'
 import { runCli } from './support/bundled-cli.js'
-import { createTestDatabase, describeEachDatabase, type TestDatabase } from './support/databases.js'
+import { createTestDatabase, describeEachDatabase, withOpenDatabase, type TestDatabase } from './support/databases.js'
 import { listTables } from './support/schema-snapshot.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
@@ -24,15 +24,7 @@ describeEachDatabase('migrate:down and data', (kind) => {
     await testDb?.drop()
   })
 
-  /** Opens the database for `work` and closes it again (PGlite's folder takes one process at a time). */
-  async function withDb<T>(work: (db: Kysely<any>) => Promise<T>): Promise<T> {
-    const database = await testDb.connect()
-    try {
-      return await work(database.db)
-    } finally {
-      await database.db.destroy()
-    }
-  }
+  const withDb = <T>(work: (db: Kysely<any>) => Promise<T>): Promise<T> => withOpenDatabase(testDb, work)
   const cli = (...args: string[]) => runCli(args, { DATABASE_URL: testDb.url })
   const applied = () => withDb(async (db) => (await db.selectFrom(MIGRATION_TABLE).select('name').orderBy('name').execute()).map((r) => r.name))
 

@@ -5,6 +5,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, inject } from 'vitest'
 import { runCli, type ProcessResult } from './bundled-cli.js'
 import { connectDatabase, type AuthDatabase } from '../../src/index.js'
@@ -142,5 +143,15 @@ export function useSuiteDatabase(
         await open()
       }
     },
+  }
+}
+
+/** Opens `testDb` for `work` and closes it again (PGlite's folder takes one process at a time). */
+export async function withOpenDatabase<T>(testDb: TestDatabase, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
+  const database = await testDb.connect()
+  try {
+    return await work(database.db)
+  } finally {
+    await database.db.destroy()
   }
 }
