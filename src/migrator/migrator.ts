@@ -143,35 +143,25 @@ async function assertDownAllowed(db: Kysely<any>, undone: readonly string[], for
  * its own to keep unchanged.)
  */
 export function guardedProvider(source: MigrationProvider, { force }: { readonly force: boolean }): MigrationProvider {
-  return {
-    async getMigrations() {
-      const migrations = await source.getMigrations()
-      return Object.fromEntries(
-        Object.entries(migrations).map(([name, migration]) => [
-          name,
-          {
-            up: async (db: Kysely<any>) => {
-              await migration.up(db)
-              await recordChecksum(db, name)
-            },
-            ...(migration.down
-              ? {
-                  down: async (db: Kysely<any>) => {
-                    await assertDownAllowed(db, [name], force)
-                    try {
-                      await migration.down!(db)
-                    } catch (error) {
-                      throw await putBack(db, name, migration, error)
-                    }
-                    await forgetChecksums(db, [name])
-                  },
-                }
-              : {}),
-          } satisfies Migration,
-        ]),
-      )
+  return eachMigration(source, (name, migration) => ({
+    up: async (db: Kysely<any>) => {
+      await migration.up(db)
+      await recordChecksum(db, name)
     },
-  }
+    ...(migration.down
+      ? {
+          down: async (db: Kysely<any>) => {
+            await assertDownAllowed(db, [name], force)
+            try {
+              await migration.down!(db)
+            } catch (error) {
+              throw await putBack(db, name, migration, error)
+            }
+            await forgetChecksums(db, [name])
+          },
+        }
+      : {}),
+  }))
 }
 
 /**
@@ -194,22 +184,21 @@ async function putBack(db: Kysely<any>, name: string, migration: Migration, erro
 /** `provider`, with each `up` reporting to `onMigrated` when it resolves. */
 function reportingProvider(provider: MigrationProvider, onMigrated: ((step: TimedMigrationStep) => void) | undefined): MigrationProvider {
   if (!onMigrated) return provider
+  return eachMigration(provider, (name, migration) => ({
+    ...migration,
+    async up(db: Kysely<any>) {
+      const started = performance.now()
+      await migration.up(db)
+      onMigrated({ name, direction: 'Up', ms: performance.now() - started })
+    },
+  }))
+}
+
+/** `source` with each of its migrations replaced by what `wrap` makes of it. */
+function eachMigration(source: MigrationProvider, wrap: (name: string, migration: Migration) => Migration): MigrationProvider {
   return {
     async getMigrations() {
-      const migrations = await provider.getMigrations()
-      return Object.fromEntries(
-        Object.entries(migrations).map(([name, migration]) => [
-          name,
-          {
-            ...migration,
-            async up(db: Kysely<any>) {
-              const started = performance.now()
-              await migration.up(db)
-              onMigrated({ name, direction: 'Up', ms: performance.now() - started })
-            },
-          },
-        ]),
-      )
+      return Object.fromEntries(Object.entries(await source.getMigrations()).map(([name, migration]) => [name, wrap(name, migration)]))
     },
   }
 }
