@@ -5,9 +5,10 @@
  * `required`) against the fold of the migrations' schema data (`foldSchemas`). No database.
  *
  * The difference comes out as a {@link MigrationSchema} in the module's own column kinds, which
- * the planner runs online like any other migration. Changes that cannot be made safely by adding
- * things (renaming a core table or field, ids of another type, a column's type) are refused with
- * one line each ({@link UnsafeAuthChangeError}).
+ * the planner runs online like any other migration. The core tables' names and ids are the
+ * shape's business (`model/auth-shape.ts`, renamed by a migration of their own); what cannot be
+ * made safely by adding things (a column's type, a foreign key that does not cascade) is refused
+ * with one line each ({@link UnsafeAuthChangeError}).
  */
 import type { BetterAuthOptions } from 'better-auth'
 import { AuthDbError } from '../errors.js'
@@ -24,7 +25,9 @@ import {
   type MigrationSchema,
   type TableModel,
 } from '../model/migration-schema.js'
-import { databaseIndexName } from './names.js'
+import { databaseIndexName } from '../model/index-names.js'
+import type { IdStrategy } from '../model/auth-shape.js'
+import { idStrategyOf } from './shape.js'
 
 /** Better Auth's field, as `getSchema` gives it (the parts read here). */
 interface AuthField {
@@ -45,9 +48,6 @@ interface AuthTable {
   readonly disableMigrations?: boolean
   readonly indexes?: readonly { readonly name: string; readonly columns: readonly string[]; readonly unique?: boolean }[]
 }
-
-/** Better Auth's own tables, which keep their default names in this module's migrations. */
-const CORE_TABLES = ['user', 'session', 'account', 'verification'] as const
 
 /** A Better Auth option that cannot be turned into a migration safely. */
 export class UnsafeAuthChangeError extends AuthDbError {
@@ -71,10 +71,8 @@ export interface AuthSchemaGap {
 export async function authSchemaGap(options: BetterAuthOptions, schemas: readonly MigrationSchema[]): Promise<AuthSchemaGap> {
   // Loaded here, not on import: importing the module must not load Better Auth (see auth.ts).
   const { getSchema, getAuthTables } = await import('better-auth/db')
-  const problems = unsafeOptions(options, getAuthTables(options as never) as never)
-  if (problems.length > 0) throw new UnsafeAuthChangeError(problems)
   const authSchema = getSchema(options as never) as unknown as Record<string, AuthTable>
-  return diffAuthSchema(withApiKeyOwner(authSchema, getAuthTables(options as never) as never), foldSchemas(schemas))
+  return diffAuthSchema(withApiKeyOwner(authSchema, getAuthTables(options as never) as never), foldSchemas(schemas), idStrategyOf(options))
 }
 
 /**
@@ -108,47 +106,11 @@ function withApiKeyOwner(
   return { ...authSchema, [apiKey.modelName]: { ...table, fields: { ...table.fields, [column]: { ...declared, references } } } }
 }
 
-/** Options whose schema differs from the migrations' in ways that adding cannot fix. */
-function unsafeOptions(
-  options: BetterAuthOptions,
-  tables: Record<string, { readonly modelName: string; readonly fields: Record<string, AuthField> }>,
-): string[] {
-  const problems: string[] = []
-  const database = (options.advanced as { database?: { generateId?: unknown; useNumberId?: boolean } } | undefined)?.database
-  if (database?.generateId === 'serial' || database?.useNumberId) {
-    problems.push('advanced.database.generateId "serial" makes ids integers, but the migrations store string ids; keep Better Auth\'s string ids')
-  }
-  if (database?.generateId === 'uuid') {
-    problems.push('advanced.database.generateId "uuid" asks for uuid ids, but the migrations store string ids; keep Better Auth\'s string ids (or generate uuid strings with a generateId function)')
-  }
-  for (const core of CORE_TABLES) {
-    const table = tables[core]
-    if (!table) continue
-    if (table.modelName !== core) {
-      problems.push(`renaming the core table "${core}" to "${table.modelName}" cannot be generated; keep ${core}'s modelName, or rename the table in a migration of your own`)
-    }
-    for (const [key, field] of Object.entries(table.fields)) {
-      if (field.fieldName && field.fieldName !== key && isCoreField(core, key)) {
-        problems.push(`renaming the core field "${core}.${key}" to "${field.fieldName}" cannot be generated; keep its name, or rename the column in a migration of your own`)
-      }
-    }
-  }
-  return problems
-}
-
-const CORE_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  user: ['name', 'email', 'emailVerified', 'image', 'createdAt', 'updatedAt'],
-  session: ['expiresAt', 'token', 'createdAt', 'updatedAt', 'ipAddress', 'userAgent', 'userId'],
-  account: ['accountId', 'providerId', 'userId', 'accessToken', 'refreshToken', 'idToken', 'accessTokenExpiresAt', 'refreshTokenExpiresAt', 'scope', 'password', 'createdAt', 'updatedAt'],
-  verification: ['identifier', 'value', 'expiresAt', 'createdAt', 'updatedAt'],
-}
-
-function isCoreField(table: string, field: string): boolean {
-  return CORE_FIELDS[table]?.includes(field) ?? false
-}
-
-/** The pure diff: Better Auth's schema (`getSchema`) against a fold. */
-export function diffAuthSchema(authSchema: Readonly<Record<string, AuthTable>>, fold: FoldedSchema): AuthSchemaGap {
+/**
+ * The pure diff: Better Auth's schema (`getSchema`) against a fold. A new table's id is made as
+ * `ids` says (the core tables' own strategy, which Better Auth applies to every table).
+ */
+export function diffAuthSchema(authSchema: Readonly<Record<string, AuthTable>>, fold: FoldedSchema, ids: IdStrategy = 'string'): AuthSchemaGap {
   const problems: string[] = []
   const missing: string[] = []
   const tables: TableModel[] = []
@@ -169,7 +131,7 @@ export function diffAuthSchema(authSchema: Readonly<Record<string, AuthTable>>, 
       tables.push({
         name: tableName,
         adoption: 'strict',
-        columns: [{ name: 'id', type: 'key', nullable: false, primaryKey: true }, ...fields.map(([name, field]) => columnOf(name, field))],
+        columns: [idColumn(ids), ...fields.map(([name, field]) => columnOf(name, field))],
       })
       missing.push(`table ${tableName}`)
     } else {
@@ -281,6 +243,13 @@ function kindOf(field: AuthField): ColumnKind {
     default:
       throw new UnsafeAuthChangeError([`field type "${String(type)}" is not one Better Auth supports (string, number, boolean, date, json, string[], number[])`])
   }
+}
+
+/** A table's id as Better Auth makes them: its strings, a uuid (made by PostgreSQL), or an integer identity. */
+function idColumn(ids: IdStrategy): ColumnModel {
+  if (ids === 'uuid') return { name: 'id', type: 'uuid', nullable: false, primaryKey: true, default: { randomUuid: true } }
+  if (ids === 'serial') return { name: 'id', type: 'integer', nullable: false, primaryKey: true, generated: true }
+  return { name: 'id', type: 'key', nullable: false, primaryKey: true }
 }
 
 function columnOf(name: string, field: AuthField): ColumnModel {

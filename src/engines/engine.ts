@@ -19,7 +19,9 @@ export type EngineName = 'postgres' | 'mysql' | 'pglite'
 
 /** Read-only questions about the live schema, for the current schema or database only. */
 export interface CatalogReader {
+  /** Whether a base table of that name exists (a view does not count). */
   tableExists(db: Kysely<any>, table: string): Promise<boolean>
+  viewExists(db: Kysely<any>, view: string): Promise<boolean>
   listTables(db: Kysely<any>): Promise<string[]>
   listColumns(db: Kysely<any>, table: string): Promise<ColumnInfo[]>
   listIndexes(db: Kysely<any>, table: string): Promise<IndexInfo[]>
@@ -121,6 +123,24 @@ export interface DdlRecipes {
   dropColumn(r: DdlRunner, table: string, column: string): Promise<void>
   /** Drops a table the module created (`migrate:down`), waiting for its lock as the other recipes do. */
   dropTable(r: DdlRunner, table: string): Promise<void>
+  /**
+   * Renames a table and its columns in place (metadata only), and makes the view that keeps its
+   * old names readable and writable: as one transaction where DDL has them (PostgreSQL), so
+   * that old readers never see the table missing; else statement by statement.
+   */
+  renameTable(r: DdlRunner, spec: TableRenameSpec): Promise<void>
+  dropView(r: DdlRunner, view: string): Promise<void>
+}
+
+/** A core table moved to its new names: what is left of the move to do (the caller looked). */
+export interface TableRenameSpec {
+  /** Its name now, and its new one (the same when only columns are renamed). */
+  readonly from: string
+  readonly to: string
+  /** Columns still to rename, by their old names. */
+  readonly columns: readonly { readonly from: string; readonly to: string }[]
+  /** A view under the old name, each of the table's columns (new name) shown under its old name. */
+  readonly view?: { readonly name: string; readonly columns: readonly { readonly column: string; readonly as: string }[] }
 }
 
 /**

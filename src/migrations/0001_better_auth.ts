@@ -8,12 +8,18 @@
  * they lack (optional columns, keys, indexes) is added and no row changes. A table the module
  * cannot adopt safely stops the migration before any change, with every difference listed.
  *
+ * The data is stated in Better Auth's default names; the application's options shape it (table
+ * and column names, uuid or serial ids: `shapeSchema`), and the shape it was made in is recorded
+ * (`artorizer_auth_shape`) so that a later change of the options is seen as one.
+ *
  * Released: this data is frozen. `test/unit/better-auth-schema.test.ts` compares it with the
  * installed Better Auth's own schema, so that an upgrade that changes the core tables is loud.
  */
 import type { Kysely } from 'kysely'
 import { defineSchema, type ColumnModel } from '../model/migration-schema.js'
 import { undoCreations } from '../ddl/apply.js'
+import { forgetAuthShape, recordAuthShape } from '../ddl/auth-shape-record.js'
+import type { AuthShape } from '../model/auth-shape.js'
 
 const MIGRATION = '0001_better_auth'
 
@@ -96,7 +102,13 @@ export const schema = defineSchema({
   ],
 })
 
+/** Records the shape the core tables were made in, once they are. */
+export async function afterUp(db: Kysely<any>, shape: AuthShape): Promise<void> {
+  await recordAuthShape(db, shape)
+}
+
 /** Removes what `up` created; adopted tables and widened columns stay as they are. */
 export async function down(db: Kysely<any>): Promise<void> {
   await undoCreations(db, MIGRATION)
+  await forgetAuthShape(db)
 }

@@ -10,6 +10,7 @@
 import type { Kysely } from 'kysely'
 import type { Finding } from '../model/findings.js'
 import type { MigrationSchema } from '../model/migration-schema.js'
+import { DEFAULT_AUTH_SHAPE, shapeSchema, type AuthShape } from '../model/auth-shape.js'
 import { type MigrationPlan } from '../planner/steps.js'
 import { type PlannableMigration } from '../planner/plan.js'
 import { planAgainst } from '../ddl/plan-against.js'
@@ -22,6 +23,8 @@ import * as exactJobIds from './0004_exact_job_ids.js'
 export interface SchemaMigration {
   readonly schema: MigrationSchema
   down(db: Kysely<any>): Promise<void>
+  /** Runs once its schema is made, with the shape it was made in (0001 records it). */
+  afterUp?(db: Kysely<any>, shape: AuthShape): Promise<void>
 }
 
 const modules: Readonly<Record<string, SchemaMigration>> = {
@@ -34,23 +37,26 @@ const modules: Readonly<Record<string, SchemaMigration>> = {
 /** Every migration's name, in the order they run. */
 export const MIGRATION_NAMES: readonly string[] = Object.keys(modules).sort()
 
-/** `names` (in order) with their schema data, for the planner. */
-export function plannable(names: readonly string[]): PlannableMigration[] {
+/**
+ * `names` (in order) with their schema data in `shape`'s names and id types (Better Auth's
+ * defaults unless given), for the planner.
+ */
+export function plannable(names: readonly string[], shape: AuthShape = DEFAULT_AUTH_SHAPE): PlannableMigration[] {
   return names.map((name) => {
     const migration = modules[name]
     if (!migration) throw new Error(`unknown migration ${name}`)
-    return { name, schema: migration.schema }
+    return { name, schema: shapeSchema(migration.schema, shape) }
   })
 }
 
 /** The schema data of `names`, in order. */
-export function schemasOf(names: readonly string[]): MigrationSchema[] {
-  return plannable(names).map((m) => m.schema)
+export function schemasOf(names: readonly string[], shape: AuthShape = DEFAULT_AUTH_SHAPE): MigrationSchema[] {
+  return plannable(names, shape).map((m) => m.schema)
 }
 
 /** Plans `names` (migrations still to run, in order) against `db` as it is now. */
-export function planPending(db: Kysely<any>, names: readonly string[]): Promise<MigrationPlan[]> {
-  return planAgainst(db, plannable(names))
+export function planPending(db: Kysely<any>, names: readonly string[], shape: AuthShape = DEFAULT_AUTH_SHAPE): Promise<MigrationPlan[]> {
+  return planAgainst(db, plannable(names, shape))
 }
 
 /**

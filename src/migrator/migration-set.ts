@@ -13,6 +13,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { UsageError } from '../errors.js'
 import { MIGRATION_NAMES, moduleMigration, plannable as modulePlannable } from '../migrations/index.js'
 import type { MigrationSchema } from '../model/migration-schema.js'
+import { DEFAULT_AUTH_SHAPE, normalizeShape, type AuthShape } from '../model/auth-shape.js'
 import { executeStep, undoCreations } from '../ddl/apply.js'
 import { assertNoBlockingFindings, type PlannableMigration } from '../planner/plan.js'
 import { planAgainst } from '../ddl/plan-against.js'
@@ -44,6 +45,8 @@ export function isSchemaDataMigration(migration: AppMigration): migration is Sch
 }
 
 export interface MigrationSet {
+  /** The shape the module's migrations make Better Auth's core tables in (see `model/auth-shape.ts`). */
+  readonly shape: AuthShape
   /** Every migration, in the order they run. */
   readonly names: readonly string[]
   /** The application's, in order. */
@@ -57,21 +60,25 @@ export interface MigrationSet {
   schemas(): MigrationSchema[]
 }
 
-const cache = new WeakMap<AppMigrations, MigrationSet>()
-const moduleOnly: MigrationSet = build({})
+const NO_APP_MIGRATIONS: AppMigrations = Object.freeze({})
+const cache = new WeakMap<AppMigrations, Map<string, MigrationSet>>()
 
 /**
- * The module's migrations followed by `app`'s. Refuses, with one line, a name the module uses
- * and a name that sorts before the module's last (it would run among them).
+ * The module's migrations, in `shape` (Better Auth's defaults unless given), followed by `app`'s.
+ * Refuses, with one line, a name the module uses and a name that sorts before the module's last
+ * (it would run among them).
  */
-export function migrationSet(app?: AppMigrations): MigrationSet {
-  if (!app || Object.keys(app).length === 0) return moduleOnly
-  let set = cache.get(app)
-  if (!set) cache.set(app, (set = build(app)))
+export function migrationSet(app?: AppMigrations, shape: AuthShape = DEFAULT_AUTH_SHAPE): MigrationSet {
+  const migrations = app && Object.keys(app).length > 0 ? app : NO_APP_MIGRATIONS
+  let byShape = cache.get(migrations)
+  if (!byShape) cache.set(migrations, (byShape = new Map()))
+  const key = JSON.stringify(normalizeShape(shape))
+  let set = byShape.get(key)
+  if (!set) byShape.set(key, (set = build(migrations, normalizeShape(shape))))
   return set
 }
 
-function build(app: AppMigrations): MigrationSet {
+function build(app: AppMigrations, shape: AuthShape): MigrationSet {
   const last = MIGRATION_NAMES[MIGRATION_NAMES.length - 1]!
   const appNames = Object.keys(app).sort()
   for (const name of appNames) {
@@ -86,7 +93,7 @@ function build(app: AppMigrations): MigrationSet {
   }
   const names = [...MIGRATION_NAMES, ...appNames]
   const schemaOf = (name: string): MigrationSchema | undefined => {
-    if (MIGRATION_NAMES.includes(name)) return modulePlannable([name])[0]!.schema
+    if (MIGRATION_NAMES.includes(name)) return modulePlannable([name], shape)[0]!.schema
     const migration = app[name]
     return migration && isSchemaDataMigration(migration) ? migration.schema : undefined
   }
@@ -101,7 +108,10 @@ function build(app: AppMigrations): MigrationSet {
     const migration = app[name]
     if (own) {
       migrations[name] = {
-        up: (db) => runSchemaMigration(db, plannable(names.slice(names.indexOf(name)))),
+        up: async (db) => {
+          await runSchemaMigration(db, plannable(names.slice(names.indexOf(name))))
+          await own.afterUp?.(db, shape)
+        },
         down: (db) => own.down(db),
       }
     } else if (migration && isSchemaDataMigration(migration)) {
@@ -115,6 +125,7 @@ function build(app: AppMigrations): MigrationSet {
     }
   }
   return {
+    shape,
     names,
     appNames,
     migrations,

@@ -15,6 +15,7 @@ import { tableExists } from '../ddl/introspect.js'
 import { assertNoBlockingFindings, planMigrations } from '../planner/plan.js'
 import { offlineDb } from '../planner/offline-db.js'
 import { type MigrationPlan } from '../planner/steps.js'
+import { DEFAULT_AUTH_SHAPE, normalizeShape, type AuthShape } from '../model/auth-shape.js'
 import { planAgainst } from '../ddl/plan-against.js'
 
 /** One migration's statements, in the order they would run. */
@@ -33,18 +34,25 @@ export interface MigrationSql {
  *
  * @throws {SchemaConflictError} when the existing tables cannot be adopted, as `up` would.
  */
-export async function pendingMigrationSql(db: Kysely<any>, names: readonly string[], options: { readonly migrations?: AppMigrations } = {}): Promise<MigrationSql[]> {
-  const plans = await planAgainst(db, migrationSet(options.migrations).plannable(names))
+export async function pendingMigrationSql(
+  db: Kysely<any>,
+  names: readonly string[],
+  options: { readonly migrations?: AppMigrations; readonly shape?: AuthShape } = {},
+): Promise<MigrationSql[]> {
+  const plans = await planAgainst(db, migrationSet(options.migrations, options.shape).plannable(names))
   assertNoBlockingFindings(plans)
   return plans.map(toSql)
 }
 
-/** The SQL every migration runs on a fresh database of `dialect`. Needs no database. */
-export async function migrationSql(dialect: SqlDialect): Promise<MigrationSql[]> {
+/**
+ * The SQL every migration runs on a fresh database of `dialect`, with Better Auth's core tables
+ * in `shape` (its defaults unless given). Needs no database.
+ */
+export async function migrationSql(dialect: SqlDialect, shape: AuthShape = DEFAULT_AUTH_SHAPE): Promise<MigrationSql[]> {
   const engine = engineForDialect(dialect)
   const db = offlineDb(engine)
   try {
-    return (await planMigrations(CatalogSnapshot.fresh(engine), plannable(MIGRATION_NAMES), db)).map(toSql)
+    return (await planMigrations(CatalogSnapshot.fresh(engine), plannable(MIGRATION_NAMES, shape), db)).map(toSql)
   } finally {
     await db.destroy()
   }
@@ -72,19 +80,21 @@ export const CHECKSUM_TABLE = 'artorizer_migration_checksums'
  * A migration's fingerprint: the SHA-256 of the schema statements it runs on a fresh database of
  * the dialect (not the guards around them: how long a statement waits for its lock may be tuned
  * without the migration doing anything else). It changes when the migration (or a recipe it
- * uses) would now change the schema differently. Computed once per dialect and process: it
+ * uses) would now change the schema differently. The core tables' shape is part of what a
+ * migration makes, so each shape has its own. Computed once per dialect, shape and process: it
  * depends on the code alone.
  */
-export function migrationChecksums(dialect: SqlDialect): Promise<Map<string, string>> {
-  let checksums = computed.get(dialect)
+export function migrationChecksums(dialect: SqlDialect, shape: AuthShape = DEFAULT_AUTH_SHAPE): Promise<Map<string, string>> {
+  const key = `${dialect} ${JSON.stringify(normalizeShape(shape))}`
+  let checksums = computed.get(key)
   if (!checksums) {
-    checksums = migrationSql(dialect).then((plans) => new Map(plans.map((m) => [m.name, sha256(m.schemaStatements.join(';\n'))])))
-    checksums.catch(() => computed.delete(dialect))
-    computed.set(dialect, checksums)
+    checksums = migrationSql(dialect, shape).then((plans) => new Map(plans.map((m) => [m.name, sha256(m.schemaStatements.join(';\n'))])))
+    checksums.catch(() => computed.delete(key))
+    computed.set(key, checksums)
   }
   return checksums
 }
-const computed = new Map<SqlDialect, Promise<Map<string, string>>>()
+const computed = new Map<string, Promise<Map<string, string>>>()
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')
@@ -141,8 +151,8 @@ async function ensureChecksumTable(db: Kysely<any>): Promise<void> {
  * rerun overwrites (and which nothing reads meanwhile). Replaces any older one: it describes
  * the code applying the migration now.
  */
-export async function recordChecksum(db: Kysely<any>, name: string): Promise<void> {
-  const checksum = (await migrationChecksums(engineOf(db).sqlDialect)).get(name)
+export async function recordChecksum(db: Kysely<any>, name: string, shape: AuthShape = DEFAULT_AUTH_SHAPE): Promise<void> {
+  const checksum = (await migrationChecksums(engineOf(db).sqlDialect, shape)).get(name)
   if (checksum === undefined) return
   await ensureChecksumTable(db)
   const replace = async (trx: Kysely<any>): Promise<void> => {

@@ -7,8 +7,11 @@ import { AuthDbError, describeError } from '../errors.js'
 import { explainFor } from '../db/safe-errors-driver.js'
 import { migrateAgainWhenAborted } from '../engines/aborted-reads.js'
 import { forgetChecksums, recordChecksum } from './migration-sql.js'
-import { assertRunsInOrder, migrationSet, type AppMigrations, type MigrationSet } from './migration-set.js'
+import { assertRunsInOrder, type AppMigrations, type MigrationSet } from './migration-set.js'
+import { assertShapeReached, authShapeState, type AuthShapeSources } from './auth-shape-state.js'
+import type { AuthOptions } from '../auth-schema/options.js'
 import { DataLossError, DownBlockedError, dataLostByDown, findDownBlockers } from './down-guard.js'
+import type { AuthShape } from '../model/auth-shape.js'
 import { appliedMigrations, migrationsUndoneBy, MIGRATION_LOCK_TABLE, MIGRATION_TABLE, type DownTarget } from './history.js'
 
 /** Where the application's own migrations come from. */
@@ -21,8 +24,15 @@ export interface WithMigrations {
   readonly migrations?: AppMigrations
 }
 
-/** What {@link createMigrator} takes: the application's migrations, and whether to force. */
+/** What {@link createMigrator} takes: the application's migrations, its Better Auth options, and whether to force. */
 export interface MigratorOptions extends WithMigrations {
+  /**
+   * The Better Auth options the application runs with: they shape the core tables on a fresh
+   * database (table and column names, uuid or serial ids), and a run whose options rename what
+   * the database has is refused (`AuthShapeChangedError`). Without them the database's recorded
+   * shape is used (Better Auth's defaults on a fresh one).
+   */
+  readonly authOptions?: AuthOptions
   /**
    * Undo even when that deletes users, sessions, accounts, the links from artworks to their
    * owners, or the application's data (see {@link dataLostByDown}). Without it, a `down` that
@@ -44,7 +54,7 @@ export interface MigratorOptions extends WithMigrations {
  * looks before it acts), and the steps that must be atomic open their own transactions.
  */
 export function createMigrator(db: Kysely<any>, options: MigratorOptions = {}): Migrator {
-  return new GuardedMigrator(db, migrationSet(options.migrations), options.force === true)
+  return new GuardedMigrator(db, async () => (await authShapeState(db, options)).set, options.force === true, undefined, options)
 }
 
 /**
@@ -57,12 +67,25 @@ export function createMigrator(db: Kysely<any>, options: MigratorOptions = {}): 
  */
 export class GuardedMigrator extends Migrator {
   readonly #db: Kysely<any>
-  readonly #set: MigrationSet
+  readonly #set: () => Promise<MigrationSet>
   readonly #force: boolean
-  constructor(db: Kysely<any>, set: MigrationSet, force: boolean, onMigrated?: (step: TimedMigrationStep) => void) {
+  readonly #sources: AuthShapeSources | undefined
+  /**
+   * `set` is the migrations, or how to find them (in the shape the database's core tables have,
+   * which needs a query: done once, on the first run). `sources`, when given, are checked for a
+   * change of the core tables' shape before an up.
+   */
+  constructor(db: Kysely<any>, set: MigrationSet | (() => Promise<MigrationSet>), force: boolean, onMigrated?: (step: TimedMigrationStep) => void, sources?: AuthShapeSources) {
+    let resolved: Promise<MigrationSet> | undefined
+    const resolve = (): Promise<MigrationSet> => (resolved ??= typeof set === 'function' ? set() : Promise.resolve(set))
     super({
       db,
-      provider: reportingProvider(guardedProvider(set.provider, { force }), onMigrated),
+      provider: {
+        async getMigrations() {
+          const migrations = await resolve()
+          return reportingProvider(guardedProvider(migrations.provider, { force, shape: migrations.shape }), onMigrated).getMigrations()
+        },
+      },
       migrationTableName: MIGRATION_TABLE,
       migrationLockTableName: MIGRATION_LOCK_TABLE,
       disableTransactions: true,
@@ -72,8 +95,9 @@ export class GuardedMigrator extends Migrator {
       allowUnorderedMigrations: true,
     })
     this.#db = db
-    this.#set = set
+    this.#set = resolve
     this.#force = force
+    this.#sources = sources
   }
 
   /** Runs again when the server aborted its preparation before any step (see `migrateAgainWhenAborted`). */
@@ -101,7 +125,9 @@ export class GuardedMigrator extends Migrator {
   /** The order guard: no application migration may run before one already applied. */
   async #checkUp(): Promise<void> {
     const applied = await appliedMigrations(this.#db)
-    assertRunsInOrder(this.#set, new Set(applied.keys()), this.#set.names.filter((name) => !applied.has(name)))
+    if (this.#sources) assertShapeReached(await authShapeState(this.#db, this.#sources, applied))
+    const set = await this.#set()
+    assertRunsInOrder(set, new Set(applied.keys()), set.names.filter((name) => !applied.has(name)))
   }
 
   /** The dependents and data-loss guards over every migration that `target` would undo. */
@@ -142,11 +168,11 @@ async function assertDownAllowed(db: Kysely<any>, undone: readonly string[], for
  * without its checksum. (Only the module's own migrations have checksums; an application's are
  * its own to keep unchanged.)
  */
-export function guardedProvider(source: MigrationProvider, { force }: { readonly force: boolean }): MigrationProvider {
+export function guardedProvider(source: MigrationProvider, { force, shape }: { readonly force: boolean; readonly shape?: AuthShape }): MigrationProvider {
   return eachMigration(source, (name, migration) => ({
     up: async (db: Kysely<any>) => {
       await migration.up(db)
-      await recordChecksum(db, name)
+      await recordChecksum(db, name, shape)
     },
     ...(migration.down
       ? {

@@ -21,15 +21,18 @@ import { DataLossError, DownBlockedError } from './down-guard.js'
 import { withDdlProgress, type DdlProgressReporter } from '../engines/index-build-progress.js'
 import { createMigrator, GuardedMigrator, type MigrationStep, type MigratorOptions, type TimedMigrationStep, type WithMigrations } from './migrator.js'
 import { appliedMigrations, type DownTarget } from './history.js'
+import { assertShapeReached, authShapeState } from './auth-shape-state.js'
 
 /** The names of every migration this version of the module has, in order. */
 export const migrationNames: readonly string[] = MIGRATION_NAMES
 
 export interface MigrateOptions extends WithMigrations {
   /**
-   * The Better Auth options the application runs with. When they need schema that no migration
-   * provides (a plugin's tables or fields), the call rejects with `AuthSchemaMissingError` naming
-   * them and `migrate:make --auth`, before anything is read from the database.
+   * The Better Auth options the application runs with. They shape the core tables (names, ids)
+   * on a fresh database; when they need schema that no migration provides (a plugin's tables or
+   * fields) the call rejects with `AuthSchemaMissingError`, and when they rename what the
+   * database has, with `AuthShapeChangedError`, both before any change. With them, an
+   * up-to-date boot reads the recorded shape too: two queries instead of one.
    */
   readonly authOptions?: AuthOptions
   /** Only check: reject with {@link PendingMigrationsError} when anything is pending, run nothing. */
@@ -53,20 +56,22 @@ export interface MigrateOptions extends WithMigrations {
  * and then find nothing left to do.
  */
 export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<MigrationStep[]> {
-  const set = migrationSet(options.migrations)
-  // From data alone: no round trip, so an up-to-date database still costs one query.
-  if (options.authOptions) await assertAuthSchemaProvided(options.authOptions, set.schemas())
   return explained(db, async () => {
     const applied = await appliedMigrations(db)
-    const pending = set.names.filter((name) => !applied.has(name))
+    const pending = migrationSet(options.migrations).names.filter((name) => !applied.has(name))
+    // Up to date and no options to compare with: one query, as every boot of every replica pays.
+    if (pending.length === 0 && !options.authOptions) return []
+    const state = await authShapeState(db, options, applied)
+    assertShapeReached(state)
+    if (options.authOptions) await assertAuthSchemaProvided(options.authOptions, state.set.schemas())
     if (pending.length === 0) return []
-    assertRunsInOrder(set, new Set(applied.keys()), pending)
+    assertRunsInOrder(state.set, new Set(applied.keys()), pending)
     if (options.checkOnly) throw new PendingMigrationsError(pending)
     await assertMigratableServer(db) // CockroachDB, YugabyteDB, TiDB, Vitess: refused, see docs/other-engines.md
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
-    assertNoBlockingFindings(await planAgainst(db, set.plannable(pending)))
-    const migrator = new GuardedMigrator(db, set, false, options.onMigrated)
+    assertNoBlockingFindings(await planAgainst(db, state.set.plannable(pending)))
+    const migrator = new GuardedMigrator(db, state.set, false, options.onMigrated)
     return unwrap(await withDdlProgress(options.progress, () => migrator.migrateToLatest()))
   })
 }
@@ -118,7 +123,8 @@ export async function migrationStatus(db: Kysely<any>, options: WithMigrations =
     const applied = await appliedMigrations(db)
     const stored = await storedChecksums(db)
     const dialect = engineOf(db).sqlDialect
-    const current = stored.size > 0 ? await migrationChecksums(dialect) : new Map<string, string>()
+    const shape = stored.size > 0 ? (await authShapeState(db, options, applied)).base : undefined
+    const current = shape ? await migrationChecksums(dialect, shape) : new Map<string, string>()
     const known: MigrationState[] = migrationNames.map((name) => {
       const checksum = stored.get(name)
       let drift: MigrationState['drift']

@@ -11,15 +11,18 @@
  * says which SQL type a kind is.
  */
 
+import { shapeRenames, type AuthShape } from './auth-shape.js'
+
 /**
  * The kinds of column this module creates. `exactString` is an indexed string compared byte for
  * byte on every engine, as PostgreSQL compares `text`: no case or accent folding, and trailing
  * spaces count (MySQL 8's `utf8mb4_0900_bin`, MariaDB's `utf8mb4_nopad_bin`; `utf8mb4_bin` pads).
  * `integer` and `json` came with the migrations that Better Auth's options generate
  * (`migrate:make --auth`): a plugin's number fields, and its `json`, `string[]` and `number[]`
- * fields (Better Auth's Kysely adapter writes arrays as JSON).
+ * fields (Better Auth's Kysely adapter writes arrays as JSON). `uuid` came with Better Auth's
+ * `generateId: 'uuid'` (PostgreSQL's `uuid`; a 36-character string on MySQL, as Better Auth's own).
  */
-export type ColumnKind = 'key' | 'indexedString' | 'exactString' | 'text' | 'shortString' | 'boolean' | 'timestamp' | 'bigint' | 'integer' | 'json'
+export type ColumnKind = 'key' | 'indexedString' | 'exactString' | 'text' | 'shortString' | 'boolean' | 'timestamp' | 'bigint' | 'integer' | 'json' | 'uuid'
 
 /** A column of another table, by name. */
 export interface ColumnRef {
@@ -30,8 +33,12 @@ export interface ColumnRef {
 /** A column's type: a kind, or exactly the type (and MySQL collation) of another column. */
 export type ColumnType = ColumnKind | { readonly sameAs: ColumnRef }
 
-/** What a column gets when an insert leaves it out: the current time, or a literal. */
-export type ColumnDefault = { readonly now: true } | { readonly literal: string | boolean | number }
+/**
+ * What a column gets when an insert leaves it out: the current time, a literal, or a random uuid
+ * (where the engine makes one: PostgreSQL's `gen_random_uuid()`, which Better Auth's
+ * `generateId: 'uuid'` leaves ids to; on MySQL Better Auth makes them itself, so no default).
+ */
+export type ColumnDefault = { readonly now: true } | { readonly literal: string | boolean | number } | { readonly randomUuid: true }
 
 export interface ColumnModel {
   readonly name: string
@@ -40,7 +47,7 @@ export interface ColumnModel {
   readonly default?: ColumnDefault
   /** The table's primary key (one column). */
   readonly primaryKey?: boolean
-  /** A `bigint` key that the database generates on insert (identity / auto_increment). */
+  /** A `bigint` or `integer` key that the database generates on insert (identity / auto_increment). */
   readonly generated?: boolean
   /**
    * Key columns of adopted tables only: the fewest characters an existing column must hold
@@ -121,8 +128,25 @@ export interface ColumnKindChangeModel {
   readonly createdTablesOnly: true
 }
 
+/**
+ * Better Auth's core tables moved from one shape to another (`migrate:make --auth` after the
+ * options renamed a table or a column): renamed in place, every row, key and index kept. With
+ * `views`, each renamed table also stays readable and writable under its old name and old
+ * column names (a view) while old and new replicas run side by side; a later generated
+ * migration drops those views (`dropViews`).
+ */
+export interface AuthShapeChangeModel {
+  readonly from: AuthShape
+  readonly to: AuthShape
+  readonly views: boolean
+}
+
 /** Everything one migration makes, in the order it makes it. */
 export interface MigrationSchema {
+  /** The core tables renamed, before anything else (see {@link AuthShapeChangeModel}). */
+  readonly authShape?: AuthShapeChangeModel
+  /** Views under old names that an earlier `authShape` change left for a rolling deploy, dropped first. */
+  readonly dropViews?: readonly string[]
   readonly tables: readonly TableModel[]
   readonly columns: readonly AddedColumnModel[]
   /** Columns given another kind, after the columns are added and before the indexes. */
@@ -169,6 +193,23 @@ export function foldSchemas(schemas: readonly MigrationSchema[]): FoldedSchema {
   const indexes: IndexModel[] = []
   const foreignKeys: ForeignKeyModel[] = []
   for (const schema of schemas) {
+    if (schema.authShape) {
+      const renames = shapeRenames(schema.authShape.from, schema.authShape.to)
+      for (const [name, table] of [...tables]) {
+        const renamed = renames.table(name)
+        tables.delete(name)
+        tables.set(renamed, { ...table, name: renamed, columns: table.columns.map((c) => ({ ...c, name: renames.column(name, c.name) })) })
+      }
+      const renamedIndexes = indexes.map((i) => ({ ...i, table: renames.table(i.table), columns: i.columns.map((c) => renames.column(i.table, c)) }))
+      indexes.splice(0, indexes.length, ...renamedIndexes)
+      const keys = foreignKeys.map((fk) => ({
+        ...fk,
+        table: renames.table(fk.table),
+        column: renames.column(fk.table, fk.column),
+        references: { table: renames.table(fk.references.table), column: renames.column(fk.references.table, fk.references.column) },
+      }))
+      foreignKeys.splice(0, foreignKeys.length, ...keys)
+    }
     for (const table of schema.tables) {
       tables.set(table.name, { name: table.name, columns: [...table.columns], adoption: table.adoption, optional: false })
       for (const unique of table.uniques ?? []) indexes.push({ table: table.name, name: unique.name, columns: unique.columns, unique: true })

@@ -25,6 +25,7 @@ export function createTableBuilder(
       if (column.generated) col = types.generated(col)
       else if (!column.nullable) col = col.notNull()
       if (column.default && 'now' in column.default) col = col.defaultTo(types.now)
+      else if (column.default && 'randomUuid' in column.default) col = types.randomUuid ? col.defaultTo(types.randomUuid) : col
       else if (column.default && typeof column.default.literal === 'boolean') col = col.defaultTo(sql.lit(column.default.literal))
       else if (column.default) col = col.defaultTo(column.default.literal)
       return col

@@ -399,5 +399,6 @@ class Planner {
 function defaultSql(column: ColumnModel, engine: Engine): { default?: RawBuilder<unknown> } {
   if (!column.default) return {}
   if ('now' in column.default) return { default: engine.columnTypes.now }
+  if ('randomUuid' in column.default) return engine.columnTypes.randomUuid ? { default: engine.columnTypes.randomUuid } : {}
   return { default: sql.lit(column.default.literal) }
 }

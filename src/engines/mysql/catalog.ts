@@ -9,7 +9,13 @@ import { mysqlIndexBuildProgress } from './index-progress.js'
 
 export const mysqlCatalog: CatalogReader = {
   async tableExists(db, table) {
-    const { rows } = await sql`select 1 as found from information_schema.tables where table_schema = database() and table_name = ${table}`.execute(db)
+    const { rows } = await sql`select 1 as found from information_schema.tables
+            where table_schema = database() and table_name = ${table} and table_type = 'BASE TABLE'`.execute(db)
+    return rows.length > 0
+  },
+
+  async viewExists(db, view) {
+    const { rows } = await sql`select 1 as found from information_schema.views where table_schema = database() and table_name = ${view}`.execute(db)
     return rows.length > 0
   },
 

@@ -53,6 +53,10 @@ export const mysqlColumnTypes: ColumnTypes = {
   integer: 'integer',
   // MariaDB's `json` is `longtext` with a `json_valid` check: it reads back as longtext.
   json: 'json',
+  // Better Auth's own MySQL uuid column is a varchar(36); compared byte for byte, as every id here.
+  uuid: sql`varchar(36) character set utf8mb4 collate utf8mb4_bin`,
+  // Better Auth makes uuid ids itself on MySQL (crypto.randomUUID), as its own migration expects.
+  randomUuid: undefined,
   generated: (column) => column.autoIncrement(),
   tableOptions: (table) => table.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_unicode_ci`),
 }
@@ -72,6 +76,7 @@ export const mysqlCatalogTypes: Readonly<Record<ColumnKind, CatalogType>> = {
   bigint: { type: 'bigint' },
   integer: { type: 'int' },
   json: JSON_READ_BACK.mysql,
+  uuid: { type: 'varchar(36)', charset: 'utf8mb4', collation: 'utf8mb4_bin' },
 }
 
 /** A column of `kind` as `listColumns` reads it back once created. */

@@ -18,7 +18,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { SchemaConflictError } from '../../errors.js'
 import type { DdlRunner } from '../ddl-runner.js'
-import { columnTail, type DdlRecipes, type ErrorRules, type ForeignKeySpec } from '../engine.js'
+import { columnTail, type DdlRecipes, type ErrorRules, type ForeignKeySpec, type TableRenameSpec } from '../engine.js'
 import { errorCode, lockRetryPolicy, retryOnLockTimeout } from '../lock-wait.js'
 import { mysqlCatalog } from './catalog.js'
 
@@ -165,5 +165,29 @@ export function mysqlDdl(errors: ErrorRules): DdlRecipes {
     async dropTable(r, table) {
       await withShortLockWait(r, () => r.run(sql`drop table if exists ${sql.table(table)}`))
     },
+
+    // MySQL commits each DDL statement: between the rename and the view (milliseconds apart) an
+    // old replica's query of the old name fails once. `RENAME TABLE` and `RENAME COLUMN` change
+    // metadata only (MySQL 8.0, MariaDB 10.5+); the foreign keys follow the renamed table.
+    async renameTable(r, spec) {
+      if (spec.from !== spec.to) await withShortLockWait(r, () => r.run(sql`rename table ${sql.table(spec.from)} to ${sql.table(spec.to)}`))
+      if (spec.columns.length > 0) {
+        const renames = spec.columns.map((c) => sql`rename column ${sql.ref(c.from)} to ${sql.ref(c.to)}`)
+        await withShortLockWait(r, () => r.run(sql`alter table ${sql.table(spec.to)} ${sql.join(renames)}`))
+      }
+      if (spec.view) await withShortLockWait(r, () => r.run(compatibilityView(spec)))
+    },
+
+    async dropView(r, view) {
+      await withShortLockWait(r, () => r.run(sql`drop view if exists ${sql.table(view)}`))
+    },
   }
 }
+
+/** `create view <old name> as select <new> as <old>, ... from <table>`: the table under its old names. */
+function compatibilityView(spec: TableRenameSpec): RawBuilder<unknown> {
+  const view = spec.view!
+  const columns = view.columns.map((c) => (c.column === c.as ? sql.ref(c.column) : sql`${sql.ref(c.column)} as ${sql.ref(c.as)}`))
+  return sql`create view ${sql.table(view.name)} as select ${sql.join(columns)} from ${sql.table(spec.to)}`
+}
+

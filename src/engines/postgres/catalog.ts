@@ -44,6 +44,12 @@ export const postgresCatalog: CatalogReader = {
     return rows.length > 0
   },
 
+  async viewExists(db, view) {
+    const { rows } = await sql`select 1 as found from pg_class c join pg_namespace n on n.oid = c.relnamespace
+            where n.nspname = current_schema() and c.relname = ${view} and c.relkind = 'v'`.execute(db)
+    return rows.length > 0
+  },
+
   async listTables(db) {
     const { rows } = await sql<{ name: string }>`select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
           where n.nspname = current_schema() and c.relkind in ('r', 'p')`.execute(db)

@@ -20,6 +20,9 @@ export const postgresColumnTypes: ColumnTypes = {
   bigint: 'bigint',
   integer: 'integer',
   json: 'jsonb',
+  uuid: 'uuid',
+  // Built in since PostgreSQL 13 (and in PGlite); Better Auth's own migration uses it so.
+  randomUuid: sql`gen_random_uuid()`,
   generated: (column) => column.generatedByDefaultAsIdentity(),
   tableOptions: (table) => table,
 }
@@ -35,6 +38,7 @@ export const postgresCatalogTypes: Readonly<Record<ColumnKind, CatalogType>> = {
   bigint: { type: 'bigint' },
   integer: { type: 'integer' },
   json: { type: 'jsonb' },
+  uuid: { type: 'uuid' },
 }
 
 const BASE_TYPES: Readonly<Record<ColumnKind, string>> = {
@@ -49,6 +53,7 @@ const BASE_TYPES: Readonly<Record<ColumnKind, string>> = {
   bigint: 'int8',
   integer: 'int4',
   json: 'jsonb',
+  uuid: 'uuid',
 }
 
 /** A column of `kind` as `listColumns` reads it back once created. */

@@ -17,9 +17,9 @@
  * With `online: false` (PGlite: one connection, no concurrent writers) the same recipes send
  * plain statements.
  */
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { DdlRunner } from '../ddl-runner.js'
-import { columnTail, type DdlRecipes, type ErrorRules } from '../engine.js'
+import { columnTail, type DdlRecipes, type ErrorRules, type TableRenameSpec } from '../engine.js'
 import { lockRetryPolicy, retryOnLockTimeout } from '../lock-wait.js'
 import { sessionIsPinned } from './pinned-session.js'
 
@@ -135,5 +135,26 @@ export function postgresDdl(errors: ErrorRules, { online }: { readonly online: b
     async dropTable(r, table) {
       await withShortLockWait(r, () => r.run(sql`drop table if exists ${sql.table(table)}`))
     },
+
+    // One transaction: a reader sees the old table, or the renamed one and the view, never neither.
+    async renameTable(r, spec) {
+      await withShortLockWait(r, async () => {
+        if (spec.from !== spec.to) await r.run(sql`alter table ${sql.table(spec.from)} rename to ${sql.id(spec.to)}`)
+        for (const column of spec.columns) await r.run(sql`alter table ${sql.table(spec.to)} rename column ${sql.ref(column.from)} to ${sql.id(column.to)}`)
+        if (spec.view) await r.run(compatibilityView(spec))
+      })
+    },
+
+    async dropView(r, view) {
+      await withShortLockWait(r, () => r.run(sql`drop view if exists ${sql.table(view)}`))
+    },
   }
 }
+
+/** `create view <old name> as select <new> as <old>, ... from <table>`: the table under its old names. */
+function compatibilityView(spec: TableRenameSpec): RawBuilder<unknown> {
+  const view = spec.view!
+  const columns = view.columns.map((c) => (c.column === c.as ? sql.ref(c.column) : sql`${sql.ref(c.column)} as ${sql.ref(c.as)}`))
+  return sql`create view ${sql.table(view.name)} as select ${sql.join(columns)} from ${sql.table(spec.to)}`
+}
+
