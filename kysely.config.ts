@@ -13,6 +13,7 @@ import { defineConfig } from 'kysely-ctl'
 import { loadMigrationsFolder, migrationsDir } from './src/app-migrations/folder.js'
 import { connectDatabase } from './src/db/connect.js'
 import { createMigrator } from './src/migrator/migrator.js'
+import { loadAuthConfig } from './src/config/auth-config.js'
 
 // The library never reads `.env`; its front ends (this file and the CLI) do. Set variables win.
 loadDotenv({ quiet: true })
@@ -22,6 +23,11 @@ export default defineConfig({
   migrations: {
     migrationFolder: migrationsDir(),
     migrator: async (db: Kysely<any>) =>
-      createMigrator(db, { migrations: await loadMigrationsFolder(migrationsDir()), force: process.env.ARTORIZER_FORCE_DOWN === '1' }),
+      createMigrator(db, {
+        migrations: await loadMigrationsFolder(migrationsDir()),
+        // auth.config.ts (or AUTH_CONFIG), as the CLI reads it: it shapes the core tables.
+        authOptions: (await loadAuthConfig())?.options,
+        force: process.env.ARTORIZER_FORCE_DOWN === '1',
+      }),
   },
 })

@@ -8,8 +8,11 @@
  * unless forced.
  */
 import { randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
 import { linkArtworks, type LinkReport } from './artworks/link.js'
 import { createAuth, type AuthOptions } from './auth.js'
+import { currentAuthShape } from './ddl/auth-shape-record.js'
+import { columnOf } from './model/auth-shape.js'
 import type { AuthDatabase } from './db/connect.js'
 import { AuthDbError } from './errors.js'
 import { migrateToLatest } from './migrator/run.js'
@@ -68,12 +71,17 @@ export async function seedDatabase(database: AuthDatabase, options: SeedOptions 
   const { db } = database
   const seedUser = options.user ?? SEED_USER
   const email = seedUser.email.toLowerCase()
-  await migrateToLatest(db, { checkOnly: true })
+  await migrateToLatest(db, { checkOnly: true, ...(options.authOptions ? { authOptions: options.authOptions } : {}) })
+  // The core tables under the names the options gave them.
+  const shape = await currentAuthShape(db)
+  const users = shape.tables.user
+  const [userEmail, userId] = [columnOf(shape, 'user', 'email'), columnOf(shape, 'user', 'id')]
+  const loose = db as Kysely<any>
 
-  const { others } = await db
-    .selectFrom('user')
+  const { others } = await loose
+    .selectFrom(users)
     .select((eb) => eb.fn.countAll<string | number>().as('others'))
-    .where('email', '<>', email)
+    .where(userEmail, '<>', email)
     .executeTakeFirstOrThrow()
   if (Number(others) > 0 && !options.force) throw new SeedRefusedError(Number(others))
 
@@ -85,20 +93,23 @@ export async function seedDatabase(database: AuthDatabase, options: SeedOptions 
     emailAndPassword: { ...options.authOptions?.emailAndPassword, enabled: true, autoSignIn: false },
   })
 
-  let user = await db.selectFrom('user').select(['id', 'email']).where('email', '=', email).executeTakeFirst()
+  const found = (await loose.selectFrom(users).select([`${userId} as id`, `${userEmail} as email`]).where(userEmail, '=', email).executeTakeFirst()) as
+    | { id: string | number; email: string }
+    | undefined
+  let user = found ? { id: String(found.id), email: found.email } : undefined
   const created = !user
   let password: string | null = seedUser.password
   if (!user) {
     const result = await auth.api.signUpEmail({ body: { name: seedUser.name, email, password: seedUser.password } })
-    user = { id: result.user.id, email: result.user.email }
+    user = { id: String(result.user.id), email: result.user.email }
   } else {
     // Print the password only if it still signs in.
-    const account = await db
-      .selectFrom('account')
-      .select('password')
-      .where('userId', '=', user.id)
-      .where('providerId', '=', 'credential')
-      .executeTakeFirst()
+    const account = (await loose
+      .selectFrom(shape.tables.account)
+      .select(`${columnOf(shape, 'account', 'password')} as password`)
+      .where(columnOf(shape, 'account', 'userId'), '=', found!.id)
+      .where(columnOf(shape, 'account', 'providerId'), '=', 'credential')
+      .executeTakeFirst()) as { password: string | null } | undefined
     const context = await auth.$context
     const works = account?.password ? await context.password.verify({ hash: account.password, password: seedUser.password }) : false
     if (!works) password = null

@@ -21,6 +21,9 @@ import { problemWithValue } from './validate-input.js'
 import { migrateToLatest } from '../migrator/run.js'
 import { engineOf } from '../engines/index.js'
 import { artworkOwnerWriter, type ArtworkOwnerChange, type ArtworkOwnerWriter } from './owner-writer.js'
+import { currentAuthShape } from '../ddl/auth-shape-record.js'
+import { findColumn } from '../ddl/introspect.js'
+import { columnOf, type AuthShape, type IdStrategy } from '../model/auth-shape.js'
 
 /** One artwork to link: its job id, and the user by email or by id. */
 export interface ArtworkAssignment {
@@ -91,7 +94,9 @@ export async function linkArtworks(db: Kysely<any>, assignments: Iterable<Artwor
   await migrateToLatest(db, { checkOnly: true })
 
   const typed = db as Kysely<Database>
-  const owners = artworkOwnerWriter(engineOf(db).sqlDialect)
+  const shape = await currentAuthShape(db)
+  const userIdType = (await findColumn(db, 'artwork_jobs', 'user_id'))?.type ?? 'text'
+  const owners = artworkOwnerWriter(engineOf(db).sqlDialect, userIdType)
   const users = new Map<string, string | null>() // as given → user id, or null when not found
   const counts = { linked: 0, reassigned: 0, unchanged: 0, batches: 0 }
   const linkedToOther: { jobId: string; userId: string }[] = []
@@ -102,9 +107,9 @@ export async function linkArtworks(db: Kysely<any>, assignments: Iterable<Artwor
     const batch = work.slice(start, start + batchSize)
     let outcome: BatchOutcome
     try {
-      outcome = await linkBatch(typed, owners, batch, users, options.reassign === true, false).catch((error: unknown) => {
+      outcome = await linkBatch(typed, shape, owners, batch, users, options.reassign === true, false).catch((error: unknown) => {
         // A row changed between the read and the write (rolled back): redo the batch locked.
-        if (error instanceof ChangedSinceRead) return linkBatch(typed, owners, batch, users, options.reassign === true, true)
+        if (error instanceof ChangedSinceRead) return linkBatch(typed, shape, owners, batch, users, options.reassign === true, true)
         throw error
       })
     } catch (error) {
@@ -160,6 +165,7 @@ class ChangedSinceRead extends Error {}
  */
 async function linkBatch(
   db: Kysely<Database>,
+  shape: AuthShape,
   owners: ArtworkOwnerWriter,
   batch: readonly ArtworkAssignment[],
   users: Map<string, string | null>,
@@ -171,9 +177,10 @@ async function linkBatch(
   // UPDATE) over a legacy artwork_jobs without a job_id index would lock every row it scans, and
   // so block the application's writes for the whole batch; READ COMMITTED locks only the matches.
   await db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
-    await resolveUsers(trx, batch.map((a) => a.user).filter((user) => !users.has(user)), users)
+    await resolveUsers(trx, shape, batch.map((a) => a.user).filter((user) => !users.has(user)), users)
     const wanted = batch.filter((a) => users.get(a.user) != null)
-    const rows = await owners.readOwners(trx, wanted.map((a) => a.jobId), lock)
+    // Owners compared as text: an integer user id reads back as a number on MySQL.
+    const rows = (await owners.readOwners(trx, wanted.map((a) => a.jobId), lock)).map((row) => ({ ...row, user_id: row.user_id === null ? null : String(row.user_id) }))
     const rowsByJob = new Map<string, typeof rows>()
     for (const row of rows) rowsByJob.set(row.job_id, [...(rowsByJob.get(row.job_id) ?? []), row])
 
@@ -232,21 +239,33 @@ function dedupe(assignments: Iterable<ArtworkAssignment>): ArtworkAssignment[] {
  * Looks users up: by email when the reference has an `@` (Better Auth stores emails in lower
  * case), otherwise by id. Records each reference's user id, or null when there is none.
  */
-async function resolveUsers(db: Kysely<Database>, references: readonly string[], into: Map<string, string | null>): Promise<void> {
+async function resolveUsers(db: Kysely<Database>, shape: AuthShape, references: readonly string[], into: Map<string, string | null>): Promise<void> {
   const distinct = [...new Set(references)]
   if (distinct.length === 0) return
   const emails = distinct.filter(isEmail).map((e) => e.toLowerCase())
-  const ids = distinct.filter((r) => !isEmail(r))
-  const rows = await db
-    .selectFrom('user')
-    .select(['id', 'email'])
-    .where((eb) => eb.or([...(emails.length ? [eb('email', 'in', emails)] : []), ...(ids.length ? [eb('id', 'in', ids)] : [])]))
-    .execute()
+  // Only what can be an id of this kind is looked up: `42` where ids are integers.
+  const ids = distinct.filter((r) => !isEmail(r) && couldBeId(shape.ids, r))
+  const [email, id] = [columnOf(shape, 'user', 'email'), columnOf(shape, 'user', 'id')]
+  const found = (await (db as Kysely<any>)
+    .selectFrom(shape.tables.user)
+    .select([`${id} as id`, `${email} as email`])
+    .where((eb) => eb.or([...(emails.length ? [eb(email, 'in', emails)] : []), ...(ids.length ? [eb(id, 'in', ids)] : [])]))
+    .execute()) as { id: unknown; email: string }[]
+  // Ids are compared as text: integer and uuid ids come back as numbers and strings.
+  const rows = found.map((row) => ({ id: String(row.id), email: row.email }))
   const byEmail = new Map(rows.map((row) => [row.email.toLowerCase(), row.id]))
   const byId = new Set(rows.map((row) => row.id))
   for (const reference of distinct) {
     into.set(reference, isEmail(reference) ? (byEmail.get(reference.toLowerCase()) ?? null) : byId.has(reference) ? reference : null)
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function couldBeId(ids: IdStrategy, reference: string): boolean {
+  if (ids === 'serial') return /^\d{1,15}$/.test(reference)
+  if (ids === 'uuid') return UUID.test(reference)
+  return true
 }
 
 function isEmail(reference: string): boolean {

@@ -13,21 +13,28 @@
 import { sql, type Kysely } from 'kysely'
 import type { ArtworkOwnerChange, ArtworkOwnerRow, ArtworkOwnerWriter } from './owner-writer.js'
 
-export const postgresArtworkOwners: ArtworkOwnerWriter = {
+/** For a `user_id` of `userIdType` (a type the catalog named: `text`, `uuid`, `integer`). */
+export const postgresArtworkOwners = (userIdType: string): ArtworkOwnerWriter => ({
   async readOwners(db: Kysely<any>, jobIds: readonly string[], lock: boolean): Promise<ArtworkOwnerRow[]> {
     if (jobIds.length === 0) return []
-    const { rows } = await sql<ArtworkOwnerRow>`select ctid::text as "row", job_id, user_id from artwork_jobs
+    const { rows } = await sql<ArtworkOwnerRow>`select ctid::text as "row", job_id, user_id::text as user_id from artwork_jobs
       where job_id = any(${[...jobIds]}::text[])${lock ? sql` for update` : sql``}`.execute(db)
     return rows
   },
 
   async setOwners(db: Kysely<any>, changes: readonly ArtworkOwnerChange[]): Promise<number> {
     if (changes.length === 0) return 0
-    const result = await sql`update artwork_jobs as a set user_id = v.user_id
+    const result = await sql`update artwork_jobs as a set user_id = v.user_id::${sql.raw(quoteType(userIdType))}
       from unnest(${changes.map((c) => String(c.row))}::tid[], ${changes.map((c) => c.jobId)}::text[],
                   ${changes.map((c) => c.from)}::text[], ${changes.map((c) => c.userId)}::text[])
         as v("row", job_id, from_user_id, user_id)
-      where a.ctid = v."row" and a.job_id = v.job_id and a.user_id is not distinct from v.from_user_id`.execute(db)
+      where a.ctid = v."row" and a.job_id = v.job_id and a.user_id::text is not distinct from v.from_user_id`.execute(db)
     return Number(result.numAffectedRows ?? 0n)
   },
+})
+
+/** The catalog's type name, kept to what a type name is made of (it is written into the SQL). */
+function quoteType(type: string): string {
+  if (!/^[a-z][a-z0-9 _()]*$/i.test(type)) throw new Error(`unexpected type of artwork_jobs.user_id: ${type}`)
+  return type
 }

@@ -48,9 +48,11 @@ export interface ArtworkOwnerWriter {
   setOwners(db: Kysely<any>, changes: readonly ArtworkOwnerChange[]): Promise<number>
 }
 
-/** The writer for an engine that speaks `dialect` (PGlite speaks PostgreSQL's). */
-export function artworkOwnerWriter(dialect: SqlDialect): ArtworkOwnerWriter {
-  return WRITERS[dialect]
+/**
+ * The writer for an engine that speaks `dialect` (PGlite speaks PostgreSQL's), for a `user_id`
+ * of `userIdType` (`text`, `uuid`, `integer`: the user ids the options make), which PostgreSQL
+ * needs to cast the batch's values to. Owners are read and compared as text.
+ */
+export function artworkOwnerWriter(dialect: SqlDialect, userIdType = 'text'): ArtworkOwnerWriter {
+  return dialect === 'postgres' ? postgresArtworkOwners(userIdType) : mysqlArtworkOwners
 }
-
-const WRITERS: Readonly<Record<SqlDialect, ArtworkOwnerWriter>> = { postgres: postgresArtworkOwners, mysql: mysqlArtworkOwners }

@@ -6,13 +6,13 @@
  */
 import type { Kysely } from 'kysely'
 import { SchemaConflictError } from '../errors.js'
-import type { ColumnSpec, ColumnTypeChange, ForeignKeySpec, IndexSpec } from '../engines/engine.js'
+import type { ColumnSpec, ColumnTypeChange, ForeignKeySpec, IndexSpec, TableRenameSpec } from '../engines/engine.js'
 import { engineOf } from '../engines/index.js'
 import { executingRunner, type DdlRunner } from '../engines/ddl-runner.js'
 import { findColumn, listForeignKeys, listIndexes, tableExists } from './introspect.js'
 import { describeError } from '../errors.js'
 import { describeCatalogType, hasCatalogType } from '../model/type-rules.js'
-import { createdBy, createdTables, forgetCreation, recordCreation, type LedgerEntry } from './ledger.js'
+import { createdBy, createdTables, forgetCreation, recordCreation, renameInLedger, type LedgerEntry } from './ledger.js'
 import type { ColumnInfo } from '../model/catalog-info.js'
 import type { ColumnKindChangeModel, TableModel } from '../model/migration-schema.js'
 import { createTableBuilder } from '../planner/create-table.js'
@@ -42,7 +42,39 @@ export async function executeStep(db: Kysely<any>, step: PlannedStep): Promise<v
     case 'validateForeignKey':
       await ensureForeignKey(db, migration, action.foreignKey)
       return
+    case 'renameTable':
+      await ensureRenamed(db, action.rename)
+      return
+    case 'dropView':
+      await onOneConnection(db, (r) => engineOf(db).ddl.dropView(r, action.view))
+      return
   }
+}
+
+/**
+ * Moves a core table to its new names, doing what is left of `spec` (a rerun after a crash
+ * between MySQL's statements finds part of it done), then follows it in the ledger.
+ */
+export async function ensureRenamed(db: Kysely<any>, spec: TableRenameSpec): Promise<void> {
+  const engine = engineOf(db)
+  await onOneConnection(db, async (r) => {
+    const moving = spec.from !== spec.to && (await engine.catalog.tableExists(r.db, spec.from))
+    const at = moving ? spec.from : spec.to
+    if (!moving && !(await engine.catalog.tableExists(r.db, spec.to))) {
+      throw new SchemaConflictError([`"${spec.from}" does not exist, so it cannot be renamed "${spec.to}"; restore it from a backup, or run the migrations that create it first`])
+    }
+    const live = await listColumnNames(r.db, at)
+    const columns = spec.columns.filter((c) => live.has(c.from) && !live.has(c.to))
+    // The old name is free once the table moves; on a rerun, the view may be there already.
+    const view = spec.view && (moving || !((await engine.catalog.viewExists(r.db, spec.view.name)) || (await engine.catalog.tableExists(r.db, spec.view.name)))) ? spec.view : undefined
+    if (!moving && columns.length === 0 && !view) return
+    await engine.ddl.renameTable(r, { from: at, to: spec.to, columns, ...(view ? { view } : {}) })
+  })
+  await renameInLedger(db, spec.from, spec.to, spec.columns)
+}
+
+async function listColumnNames(db: Kysely<any>, table: string): Promise<Set<string>> {
+  return new Set((await engineOf(db).catalog.listColumns(db, table)).map((c) => c.name))
 }
 
 /**

@@ -12,15 +12,38 @@ import { tableExists } from './introspect.js'
 
 export const AUTH_SHAPE_TABLE = 'artorizer_auth_shape'
 
-/** The shape the core tables have, as recorded; Better Auth's defaults when nothing was recorded. */
+/** Row 1: the shape `0001_better_auth` made the tables in. Row 2: the shape they have now, after renames (absent: row 1's). */
+const BASE = 1
+const CURRENT = 2
+
+/** The shape the core tables were made in, as recorded; Better Auth's defaults when nothing was recorded. */
 export async function recordedAuthShape(db: Kysely<any>): Promise<AuthShape> {
-  if (!(await tableExists(db, AUTH_SHAPE_TABLE))) return DEFAULT_AUTH_SHAPE
-  const row = await db.selectFrom(AUTH_SHAPE_TABLE).select('shape').where('id', '=', 1).executeTakeFirst()
-  return row ? normalizeShape(JSON.parse(String(row.shape)) as AuthShape) : DEFAULT_AUTH_SHAPE
+  return (await readShapes(db)).get(BASE) ?? DEFAULT_AUTH_SHAPE
 }
 
-/** Records `shape` as the core tables' own, replacing what was recorded. */
+/** The shape the core tables have now: the base, or what the last rename recorded. */
+export async function currentAuthShape(db: Kysely<any>): Promise<AuthShape> {
+  const shapes = await readShapes(db)
+  return shapes.get(CURRENT) ?? shapes.get(BASE) ?? DEFAULT_AUTH_SHAPE
+}
+
+async function readShapes(db: Kysely<any>): Promise<Map<number, AuthShape>> {
+  if (!(await tableExists(db, AUTH_SHAPE_TABLE))) return new Map()
+  const rows = await db.selectFrom(AUTH_SHAPE_TABLE).select(['id', 'shape']).execute()
+  return new Map(rows.map((row) => [Number(row.id), normalizeShape(JSON.parse(String(row.shape)) as AuthShape)]))
+}
+
+/** Records `shape` as the one the core tables were made in (and have now), replacing what was recorded. */
 export async function recordAuthShape(db: Kysely<any>, shape: AuthShape): Promise<void> {
+  await writeShape(db, BASE, shape, true)
+}
+
+/** Records `shape` as the one the core tables have now (a rename ran, or was undone). */
+export async function recordCurrentAuthShape(db: Kysely<any>, shape: AuthShape): Promise<void> {
+  await writeShape(db, CURRENT, shape, false)
+}
+
+async function writeShape(db: Kysely<any>, id: number, shape: AuthShape, resetCurrent: boolean): Promise<void> {
   const types = engineOf(db).columnTypes
   await types
     .tableOptions(
@@ -32,8 +55,8 @@ export async function recordAuthShape(db: Kysely<any>, shape: AuthShape): Promis
     )
     .execute()
   const replace = async (trx: Kysely<any>): Promise<void> => {
-    await trx.deleteFrom(AUTH_SHAPE_TABLE).where('id', '=', 1).execute()
-    await trx.insertInto(AUTH_SHAPE_TABLE).values({ id: 1, shape: JSON.stringify(normalizeShape(shape)) }).execute()
+    await trx.deleteFrom(AUTH_SHAPE_TABLE).where('id', 'in', resetCurrent ? [id, CURRENT] : [id]).execute()
+    await trx.insertInto(AUTH_SHAPE_TABLE).values({ id, shape: JSON.stringify(normalizeShape(shape)) }).execute()
   }
   await (db.isTransaction ? replace(db) : db.transaction().execute(replace))
 }

@@ -89,3 +89,18 @@ export async function forgetCreation(db: Kysely<any>, entry: LedgerEntry): Promi
     .where('object_name', '=', entry.name)
     .execute()
 }
+
+/**
+ * Follows a table renamed (and its columns): every entry of `from` becomes one of `to`, and a
+ * column entry takes its column's new name, so that `down` and its data-loss guard find what
+ * was created under the name it has now. Idempotent.
+ */
+export async function renameInLedger(db: Kysely<any>, from: string, to: string, columns: readonly { readonly from: string; readonly to: string }[]): Promise<void> {
+  if (!(await tableExists(db, LEDGER_TABLE))) return
+  for (const column of columns) {
+    await db.updateTable(LEDGER_TABLE).set({ object_name: column.to }).where('kind', '=', 'column').where('table_name', '=', from).where('object_name', '=', column.from).execute()
+  }
+  if (from === to) return
+  await db.updateTable(LEDGER_TABLE).set({ object_name: to }).where('kind', '=', 'table').where('table_name', '=', from).where('object_name', '=', from).execute()
+  await db.updateTable(LEDGER_TABLE).set({ table_name: to }).where('table_name', '=', from).execute()
+}

@@ -15,10 +15,12 @@ import { sql, type Kysely } from 'kysely'
 import { AuthDbError } from '../errors.js'
 import { MIGRATION_NAMES } from '../migrations/index.js'
 import { createdBy } from '../ddl/ledger.js'
+import { currentAuthShape } from '../ddl/auth-shape-record.js'
+import type { AuthModel } from '../model/auth-shape.js'
 import { engineOf } from '../engines/index.js'
 import { findColumn, listReferencingForeignKeys, tableExists } from '../ddl/introspect.js'
 
-/** Tables whose rows are people's accounts: dropping them signs everyone out for good. */
+/** Tables whose rows are people's accounts (Better Auth's models; their tables are named as the options say): dropping them signs everyone out for good. */
 export const PROTECTED_TABLES: readonly string[] = ['user', 'session', 'account']
 /** Columns that tie data to its owner; dropping one leaves artworks without owners. */
 export const OWNER_COLUMNS: readonly { readonly table: string; readonly column: string }[] = [
@@ -44,11 +46,14 @@ export interface DataLoss {
  */
 export async function dataLostByDown(db: Kysely<any>, migrations: readonly string[]): Promise<DataLoss[]> {
   const losses: DataLoss[] = []
+  // Under the names the application's options gave them (the ledger follows renames too).
+  const shape = await currentAuthShape(db)
+  const protectedTables = PROTECTED_TABLES.map((model) => shape.tables[model as AuthModel])
   for (const migration of migrations) {
     // The module's verification tokens and indexes are rebuilt at will; the application's data is not.
     const application = !MIGRATION_NAMES.includes(migration)
     for (const entry of await createdBy(db, migration)) {
-      if (entry.kind === 'table' && (application || PROTECTED_TABLES.includes(entry.table)) && (await tableExists(db, entry.table))) {
+      if (entry.kind === 'table' && (application || protectedTables.includes(entry.table)) && (await tableExists(db, entry.table))) {
         const rows = await countRows(db, entry.table)
         if (rows > 0) losses.push({ migration, table: entry.table, rows })
       }

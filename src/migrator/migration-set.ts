@@ -12,8 +12,9 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { UsageError } from '../errors.js'
 import { MIGRATION_NAMES, moduleMigration, plannable as modulePlannable } from '../migrations/index.js'
-import type { MigrationSchema } from '../model/migration-schema.js'
-import { DEFAULT_AUTH_SHAPE, normalizeShape, type AuthShape } from '../model/auth-shape.js'
+import { defineSchema, type AuthShapeChangeModel, type MigrationSchema } from '../model/migration-schema.js'
+import { DEFAULT_AUTH_SHAPE, normalizeShape, shapeRenames, type AuthShape } from '../model/auth-shape.js'
+import { recordCurrentAuthShape } from '../ddl/auth-shape-record.js'
 import { executeStep, undoCreations } from '../ddl/apply.js'
 import { assertNoBlockingFindings, type PlannableMigration } from '../planner/plan.js'
 import { planAgainst } from '../ddl/plan-against.js'
@@ -115,9 +116,17 @@ function build(app: AppMigrations, shape: AuthShape): MigrationSet {
         down: (db) => own.down(db),
       }
     } else if (migration && isSchemaDataMigration(migration)) {
+      const change = migration.schema.authShape
       migrations[name] = {
-        up: (db) => runSchemaMigration(db, plannable(names.slice(names.indexOf(name)))),
-        down: (db) => (migration.down ? migration.down(db, name) : undoSchemaMigration(db, name)),
+        up: async (db) => {
+          await runSchemaMigration(db, plannable(names.slice(names.indexOf(name))))
+          if (change) await recordCurrentAuthShape(db, change.to)
+        },
+        down: async (db) => {
+          if (migration.down) await migration.down(db, name)
+          else await undoSchemaMigration(db, name)
+          if (change) await undoShapeChange(db, name, change)
+        },
       }
     } else if (migration) {
       const plain = migration as PlainMigration
@@ -153,6 +162,14 @@ export async function runSchemaMigration(db: Kysely<any>, chain: readonly Planna
  */
 export async function undoSchemaMigration(db: Kysely<any>, name: string): Promise<void> {
   await undoCreations(db, name)
+}
+
+/** Moves the core tables back to `change.from`, dropping the views the move left. */
+async function undoShapeChange(db: Kysely<any>, name: string, change: AuthShapeChangeModel): Promise<void> {
+  const views = change.views ? shapeRenames(change.from, change.to).tables.filter((t) => t.from !== t.to).map((t) => t.from) : []
+  const back = defineSchema({ dropViews: views, authShape: { from: change.to, to: change.from, views: false } })
+  await runSchemaMigration(db, [{ name, schema: back }])
+  await recordCurrentAuthShape(db, change.from)
 }
 
 /**

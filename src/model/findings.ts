@@ -40,6 +40,10 @@ export type FindingCode =
   | 'value-too-long-for-index'
   /** A column the model copies its type from does not exist. */
   | 'reference-missing'
+  /** A core table to rename to the options' name is not there. */
+  | 'rename-source-missing'
+  /** A core table cannot take the options' name: another table has it. */
+  | 'rename-target-exists'
   /** A table the migrations create is missing. */
   | 'table-missing'
   /** A column the migrations create is missing. */

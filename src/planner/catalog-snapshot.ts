@@ -87,6 +87,23 @@ export class CatalogSnapshot {
     return !snapshot || snapshot.planned ? NO_DATA : this.#probe
   }
 
+  /**
+   * This snapshot with table `from` renamed `to` and its columns renamed (old name → new), and
+   * every foreign key that referenced it following it.
+   */
+  renamed(from: string, to: string, columns: readonly { readonly from: string; readonly to: string }[]): CatalogSnapshot {
+    const column = (name: string): string => columns.find((c) => c.from === name)?.to ?? name
+    const tables = new Map<string, TableSnapshot>()
+    for (const [name, table] of this.#tables) {
+      const moved = name === from ? { ...table, name: to, columns: table.columns.map((c) => ({ ...c, name: column(c.name) })), indexes: table.indexes.map((i) => ({ ...i, columns: i.columns.map(column) })) } : table
+      const foreignKeys = moved.foreignKeys.map((fk) =>
+        fk.referencedTable === from ? { ...fk, referencedTable: to, referencedColumns: fk.referencedColumns.map(column) } : name === from ? { ...fk, columns: fk.columns.map(column) } : fk,
+      )
+      tables.set(moved.name, { ...moved, foreignKeys })
+    }
+    return new CatalogSnapshot(this.engine, tables, this.#probe, this.liveDb)
+  }
+
   /** This snapshot with `table` replaced (or added, as made by the plan). */
   with(table: TableSnapshot): CatalogSnapshot {
     return new CatalogSnapshot(this.engine, new Map([...this.#tables, [table.name, table]]), this.#probe, this.liveDb)

@@ -36,6 +36,7 @@ import { adoptStrict, type AdoptionContext } from './adoption.js'
 import { decideIndex, findEquivalentForeignKey, foreignKeySpec, servesAs } from './existing-objects.js'
 import { blockingFindings, finding, type Finding } from '../model/findings.js'
 import type { ColumnKindChangeModel, ColumnModel, ColumnRef, ForeignKeyModel, IndexModel, MigrationSchema } from '../model/migration-schema.js'
+import { shapeRenames } from '../model/auth-shape.js'
 
 /** A migration as the planner sees it: its name and its schema data. */
 export interface PlannableMigration {
@@ -52,6 +53,7 @@ export function tablesOf(schemas: readonly MigrationSchema[]): string[] {
     for (const change of schema.kindChanges) names.add(change.table)
     for (const index of schema.indexes) names.add(index.table)
     for (const fk of schema.foreignKeys) names.add(fk.table).add(fk.references.table)
+    for (const rename of schema.authShape ? shapeRenames(schema.authShape.from, schema.authShape.to).tables : []) names.add(rename.from).add(rename.to)
   }
   return [...names]
 }
@@ -117,6 +119,7 @@ class Planner {
   }
 
   async plan(): Promise<MigrationPlan> {
+    await this.#planShapeChange()
     const before = this.catalog
     const toAdd: { table: string; column: ColumnModel }[] = []
     const toWiden: ColumnTypeChange[] = []
@@ -183,6 +186,36 @@ class Planner {
       else if (!existing.validated) await this.#step({ kind: 'validateForeignKey', foreignKey: spec, name: existing.name })
     }
     return { migration: this.#migration, findings: this.findings, steps: this.steps }
+  }
+
+  /**
+   * The core tables moved to a new shape (`authShape`), after the views an earlier move left
+   * are dropped (`dropViews`): each table renamed with its columns in one step, with a view
+   * under its old names when asked. A table already moved (a rerun) is left as it is.
+   */
+  async #planShapeChange(): Promise<void> {
+    for (const view of this.#schema.dropViews ?? []) await this.#step({ kind: 'dropView', view })
+    const change = this.#schema.authShape
+    if (!change) return
+    for (const move of shapeRenames(change.from, change.to).tables) {
+      const old = move.from !== move.to ? this.catalog.table(move.from) : undefined
+      const current = this.catalog.table(move.to)
+      if (old && current) {
+        this.findings.push(finding('rename-target-exists', { table: move.to }, `"${move.from}" cannot be renamed "${move.to}": a table of that name exists`, `rename or drop the other "${move.to}" first`))
+        continue
+      }
+      const table = old ?? current
+      if (!table) {
+        this.findings.push(finding('rename-source-missing', { table: move.from }, `"${move.from}" does not exist, so it cannot be renamed "${move.to}"`, 'run the migrations that create it first, or restore it from a backup'))
+        continue
+      }
+      const renamed = (name: string): string => move.columns.find((c) => c.from === name)?.to ?? name
+      const columns = table.columns.filter((c) => renamed(c.name) !== c.name && !table.columns.some((other) => other.name === renamed(c.name))).map((c) => ({ from: c.name, to: renamed(c.name) }))
+      // Every column of the table (a plugin's too), each under its name before the move.
+      const oldName = (name: string): string => move.columns.find((c) => c.to === name)?.from ?? name
+      const view = change.views && move.from !== move.to ? { name: move.from, columns: table.columns.map((c) => ({ column: renamed(c.name), as: oldName(renamed(c.name)) })) } : undefined
+      await this.#step({ kind: 'renameTable', rename: { from: table.name, to: move.to, columns, ...(view ? { view } : {}) } })
+    }
   }
 
   /** The type an existing column is widened to, as the catalog will read it back. */

@@ -4,7 +4,7 @@
  * plan against the schema the earlier ones make.
  */
 import type { DdlRunner } from '../engines/ddl-runner.js'
-import type { ColumnSpec, ColumnTypeChange, Engine, ForeignKeySpec, IndexSpec } from '../engines/engine.js'
+import type { ColumnSpec, ColumnTypeChange, Engine, ForeignKeySpec, IndexSpec, TableRenameSpec } from '../engines/engine.js'
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../model/catalog-info.js'
 import type { ColumnKind, TableModel } from '../model/migration-schema.js'
 import type { Finding } from '../model/findings.js'
@@ -24,6 +24,8 @@ export type StepAction =
   | { readonly kind: 'createIndex'; readonly index: IndexSpec; readonly rebuild: boolean }
   | { readonly kind: 'addForeignKey'; readonly foreignKey: ForeignKeySpec }
   | { readonly kind: 'validateForeignKey'; readonly foreignKey: ForeignKeySpec; readonly name: string }
+  | { readonly kind: 'renameTable'; readonly rename: TableRenameSpec }
+  | { readonly kind: 'dropView'; readonly view: string }
 
 export interface PlannedStep {
   readonly migration: string
@@ -57,6 +59,10 @@ export async function recordStep(r: DdlRunner, engine: Engine, action: StepActio
       return engine.ddl.addForeignKey(r, action.foreignKey)
     case 'validateForeignKey':
       return engine.ddl.validateForeignKey(r, action.foreignKey.table, action.name)
+    case 'renameTable':
+      return engine.ddl.renameTable(r, action.rename)
+    case 'dropView':
+      return engine.ddl.dropView(r, action.view)
   }
 }
 
@@ -64,6 +70,10 @@ export async function recordStep(r: DdlRunner, engine: Engine, action: StepActio
 export function applyStep(catalog: CatalogSnapshot, action: StepAction, engine: Engine): CatalogSnapshot {
   const table = (name: string): TableSnapshot => catalog.table(name)!
   switch (action.kind) {
+    case 'renameTable':
+      return catalog.renamed(action.rename.from, action.rename.to, action.rename.columns)
+    case 'dropView':
+      return catalog
     case 'createTable': {
       const model = action.table
       return catalog.with({

@@ -28,6 +28,10 @@ function describeStep(step: PlannedStep): string {
     case 'addForeignKey':
     case 'validateForeignKey':
       return `${action.kind} ${action.foreignKey.table}.${action.foreignKey.name}`
+    case 'renameTable':
+      return `renameTable ${action.rename.from} → ${action.rename.to}`
+    case 'dropView':
+      return `dropView ${action.view}`
   }
 }
 

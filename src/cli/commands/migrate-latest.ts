@@ -2,6 +2,7 @@ import { createTerminalProgress } from '../terminal-progress.js'
 import { describeTarget } from '../../database-url/url.js'
 import { migrateToLatest, pendingMigrations } from '../../migrator/run.js'
 import { formatSql, pendingMigrationSql } from '../../migrator/migration-sql.js'
+import { authShapeState } from '../../migrator/auth-shape-state.js'
 import { plural, seconds, type Command } from './command.js'
 import { AUTH_CONFIG_OPTION, MIGRATIONS_DIR_OPTION, appMigrationsFrom, authOptionsFrom } from './app-options.js'
 
@@ -22,7 +23,8 @@ export const migrateLatest: Command = {
     const authOptions = (await authOptionsFrom(options))?.options
     if (options['dry-run']) {
       const pending = await pendingMigrations(database.db, { migrations })
-      const plans = await pendingMigrationSql(database.db, pending, { migrations })
+      const { base } = await authShapeState(database.db, { authOptions, migrations })
+      const plans = await pendingMigrationSql(database.db, pending, { migrations, shape: base })
       out.line(`-- Dry run against ${where}: nothing below has been executed.`)
       out.line(plans.length > 0 ? formatSql(plans) : '-- Database is up to date: nothing to apply')
       out.result({ ok: true, dryRun: true, database: where, migrations: plans })

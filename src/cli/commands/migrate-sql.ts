@@ -4,6 +4,8 @@ import { parseDatabaseUrl, sqlDialectOf, type SqlDialect } from '../../database-
 import { engineForDialect } from '../../engines/index.js'
 import { formatSql, migrationSql } from '../../migrator/migration-sql.js'
 import type { Command } from './command.js'
+import { AUTH_CONFIG_OPTION, MIGRATIONS_DIR_OPTION, appMigrationsFrom, authOptionsFrom } from './app-options.js'
+import { shapeStateFrom } from '../../migrator/auth-shape-state.js'
 
 const DIALECTS: readonly SqlDialect[] = ['postgres', 'mysql']
 
@@ -19,13 +21,17 @@ export const migrateSql: Command = {
       },
     },
     { flags: '--out <dir>', description: 'write 001_better_auth.sql, 002_... into <dir>; without it, print to stdout' },
+    AUTH_CONFIG_OPTION,
+    MIGRATIONS_DIR_OPTION,
   ],
   readOnly: true,
   examples: ['--dialect postgres', '--dialect mysql --out sql/'],
   run: () => Promise.reject(new Error('migrate:sql runs offline')),
   async runOffline({ options, out, databaseUrl }) {
     const dialect = (options.dialect as SqlDialect | undefined) ?? sqlDialectOf(parseDatabaseUrl(databaseUrl))
-    const plans = await migrationSql(dialect)
+    // Better Auth's core tables as the application's options shape them (its defaults without any).
+    const { base } = await shapeStateFrom(undefined, { authOptions: (await authOptionsFrom(options))?.options, migrations: await appMigrationsFrom(options) })
+    const plans = await migrationSql(dialect, base)
     const dir = typeof options.out === 'string' ? options.out : undefined
     if (!dir) {
       out.line(`-- artorizer-auth-db migrations for a fresh ${dialect} database`)
