@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module'
 import type { AuthOptions } from './auth-schema/options.js'
 import type { AuthDatabase } from './db/connect.js'
+import { assertNoNamingPlugin } from './db/naming-plugins.js'
 
 export type { AuthOptions }
 
@@ -17,6 +18,8 @@ export type { AuthOptions }
  * const auth = createAuth(database, { secret: process.env.BETTER_AUTH_SECRET, emailAndPassword: { enabled: true } })
  */
 export function createAuth<const O extends AuthOptions>(database: AuthDatabase, options: O) {
+  // CamelCasePlugin would rename Better Auth's columns behind its back: refused in one line.
+  assertNoNamingPlugin(database.db)
   return loadBetterAuth().betterAuth({
     ...options,
     // Better Auth's Kysely adapter runs multi-write endpoints (sign-up: user, then account) in

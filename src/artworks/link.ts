@@ -23,6 +23,7 @@ import { engineOf } from '../engines/index.js'
 import { artworkOwnerWriter, type ArtworkOwnerChange, type ArtworkOwnerWriter } from './owner-writer.js'
 import { currentAuthShape } from '../ddl/auth-shape-record.js'
 import { findColumn } from '../ddl/introspect.js'
+import { moduleDb } from '../db/naming-plugins.js'
 import { columnOf, type AuthShape, type IdStrategy } from '../model/auth-shape.js'
 
 /** One artwork to link: its job id, and the user by email or by id. */
@@ -85,7 +86,8 @@ export const MAX_LINK_BATCH_SIZE = 10_000
  * const report = await linkArtworks(database.db, [{ jobId: 'job-1', user: 'ada@example.com' }])
  * // { linked: 1, unchanged: 0, linkedToOther: [], jobsNotFound: [], usersNotFound: [], ... }
  */
-export async function linkArtworks(db: Kysely<any>, assignments: Iterable<ArtworkAssignment>, options: LinkOptions = {}): Promise<LinkReport> {
+export async function linkArtworks(given: Kysely<any>, assignments: Iterable<ArtworkAssignment>, options: LinkOptions = {}): Promise<LinkReport> {
+  const db = moduleDb(given)
   const batchSize = options.batchSize ?? DEFAULT_LINK_BATCH_SIZE
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_LINK_BATCH_SIZE) {
     throw new UsageError(`the batch size must be a whole number from 1 to ${MAX_LINK_BATCH_SIZE}, not ${batchSize}`)

@@ -10,6 +10,7 @@ import { forgetChecksums, recordChecksum } from './migration-sql.js'
 import { assertRunsInOrder, type AppMigrations, type MigrationSet } from './migration-set.js'
 import { assertShapeReached, authShapeState, type AuthShapeSources } from './auth-shape-state.js'
 import type { AuthOptions } from '../auth-schema/options.js'
+import { moduleDb } from '../db/naming-plugins.js'
 import { DataLossError, DownBlockedError, dataLostByDown, findDownBlockers } from './down-guard.js'
 import type { AuthShape } from '../model/auth-shape.js'
 import { appliedMigrations, migrationsUndoneBy, MIGRATION_LOCK_TABLE, MIGRATION_TABLE, type DownTarget } from './history.js'
@@ -53,7 +54,8 @@ export interface MigratorOptions extends WithMigrations {
  * commits DDL on its own anyway. Instead every migration is written to be resumable (each step
  * looks before it acts), and the steps that must be atomic open their own transactions.
  */
-export function createMigrator(db: Kysely<any>, options: MigratorOptions = {}): Migrator {
+export function createMigrator(given: Kysely<any>, options: MigratorOptions = {}): Migrator {
+  const db = moduleDb(given)
   return new GuardedMigrator(db, async () => (await authShapeState(db, options)).set, options.force === true, undefined, options)
 }
 

@@ -22,6 +22,7 @@ import { withDdlProgress, type DdlProgressReporter } from '../engines/index-buil
 import { createMigrator, GuardedMigrator, type MigrationStep, type MigratorOptions, type TimedMigrationStep, type WithMigrations } from './migrator.js'
 import { appliedMigrations, type DownTarget } from './history.js'
 import { assertShapeReached, authShapeState } from './auth-shape-state.js'
+import { moduleDb } from '../db/naming-plugins.js'
 
 /** The names of every migration this version of the module has, in order. */
 export const migrationNames: readonly string[] = MIGRATION_NAMES
@@ -55,7 +56,8 @@ export interface MigrateOptions extends WithMigrations {
  * that failed. Safe to call from every replica at once: one runs, the others wait for the lock
  * and then find nothing left to do.
  */
-export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<MigrationStep[]> {
+export async function migrateToLatest(given: Kysely<any>, options: MigrateOptions = {}): Promise<MigrationStep[]> {
+  const db = moduleDb(given)
   return explained(db, async () => {
     const applied = await appliedMigrations(db)
     const pending = migrationSet(options.migrations).names.filter((name) => !applied.has(name))
@@ -84,7 +86,8 @@ export type MigrateDownOptions = MigratorOptions
  * what was undone (none when nothing was applied). Tables the module did not create are never
  * dropped, forced or not.
  */
-export async function migrateDown(db: Kysely<any>, target: DownTarget = { steps: 1 }, options: MigrateDownOptions = {}): Promise<MigrationStep[]> {
+export async function migrateDown(given: Kysely<any>, target: DownTarget = { steps: 1 }, options: MigrateDownOptions = {}): Promise<MigrationStep[]> {
+  const db = moduleDb(given)
   const set = migrationSet(options.migrations)
   if ('to' in target && !set.names.includes(target.to)) {
     throw new UsageError(`there is no migration named "${target.to}"; known: ${set.names.join(', ')}`)
@@ -117,7 +120,8 @@ export interface MigrationState {
  * Every migration this module knows, with when it was applied and whether it drifted, followed
  * by any migration the database records that the code does not have.
  */
-export async function migrationStatus(db: Kysely<any>, options: WithMigrations = {}): Promise<MigrationState[]> {
+export async function migrationStatus(given: Kysely<any>, options: WithMigrations = {}): Promise<MigrationState[]> {
+  const db = moduleDb(given)
   const migrationNames = migrationSet(options.migrations).names
   return explained(db, async () => {
     const applied = await appliedMigrations(db)
@@ -146,7 +150,7 @@ export async function migrationStatus(db: Kysely<any>, options: WithMigrations =
  * been migrated has no migration table: everything is pending.
  */
 export async function pendingMigrations(db: Kysely<any>, options: WithMigrations = {}): Promise<string[]> {
-  const applied = await appliedMigrations(db)
+  const applied = await appliedMigrations(moduleDb(db))
   return migrationSet(options.migrations).names.filter((name) => !applied.has(name))
 }
 

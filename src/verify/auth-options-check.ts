@@ -7,11 +7,16 @@ import { authSchemaGap } from '../auth-schema/diff.js'
 import { byKind, summarize } from '../auth-schema/needs.js'
 import { describeError } from '../errors.js'
 import type { VerifyCheck } from './check.js'
+import { AuthShapeChangedError } from '../migrator/auth-shape-state.js'
 
 export const authOptionsCheck: VerifyCheck = {
   name: 'auth-options',
   title: "Migrations for the Better Auth options",
   async run(context) {
+    if (context.authShape.changes.length > 0) {
+      const [problem, fix] = splitAdvice(new AuthShapeChangedError(context.authShape.changes).message)
+      return [{ status: 'fail', subject: 'core tables', detail: problem, fix }]
+    }
     let missing: readonly string[]
     try {
       missing = (await authSchemaGap(context.authOptions, context.migrations.schemas())).missing
@@ -29,4 +34,10 @@ export const authOptionsCheck: VerifyCheck = {
       },
     ]
   },
+}
+
+/** An error message's `problem; advice` as its two parts. */
+function splitAdvice(message: string): [string, string] {
+  const at = message.indexOf('); ')
+  return at < 0 ? [message, ''] : [message.slice(0, at + 1), message.slice(at + 3)]
 }

@@ -15,8 +15,9 @@ import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../model/catalog-inf
 import { compareSchema, type Comparison, type ExpectedSchema } from '../planner/schema-diff.js'
 import type { FindingCode } from '../model/findings.js'
 import { pendingMigrations } from '../migrator/run.js'
-import { EXPECTED_SCHEMA } from './expected-schema.js'
-import { migrationSet, type AppMigrations, type MigrationSet } from '../migrator/migration-set.js'
+import { shapedExpectedSchema } from './expected-schema.js'
+import type { AppMigrations, MigrationSet } from '../migrator/migration-set.js'
+import { authShapeState, shapeChangesOf, type AuthShapeState } from '../migrator/auth-shape-state.js'
 
 /** `ok` passed; `fail` makes the run fail; `warn` is worth knowing but fails nothing. */
 export type ItemStatus = 'ok' | 'fail' | 'warn'
@@ -60,6 +61,8 @@ export interface VerifyContext {
   readonly appMigrations: AppMigrations | undefined
   /** Whether the options came from the application (auth.config.ts, or a caller): else Better Auth's core. */
   readonly hasAuthOptions: boolean
+  /** The core tables' shape: made, reached by the renames, and asked for by the options. */
+  readonly authShape: AuthShapeState
   /** Migrations not applied yet: then "run migrate:latest" is the fix for anything missing. */
   readonly pendingMigrations: readonly string[]
   /** A table's columns, indexes and foreign keys; undefined when the table does not exist. */
@@ -73,11 +76,14 @@ export interface VerifyContext {
  * and the catalog of every table the module's migrations lead to, compared with them.
  */
 export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOptions, migrations?: AppMigrations): Promise<VerifyContext> {
-  const set = migrationSet(migrations)
-  // The schema checks compare what the module's own migrations make. An application's tables,
-  // and a plugin's (often made by Better Auth's own migration first, in its own types, then
-  // adopted), are checked by the auth-options and Better Auth checks instead.
-  const expected: ExpectedSchema = EXPECTED_SCHEMA
+  const hasAuthOptions = Object.keys(authOptions).length > 0
+  const authShape = await authShapeState(db, { authOptions: hasAuthOptions ? authOptions : undefined, migrations })
+  const set = authShape.set
+  // The schema checks compare what the module's own migrations make (in the shape the options
+  // gave the core tables). An application's tables, and a plugin's (often made by Better Auth's
+  // own migration first, in its own types, then adopted), are checked by the auth-options and
+  // Better Auth checks instead.
+  const expected: ExpectedSchema = shapedExpectedSchema(authShape.base, shapeChangesOf(migrations))
   const pending = await pendingMigrations(db, { migrations })
   // A Galera node migrating elsewhere may abort a catalog read (see rereadWhenAborted).
   const snapshot = await rereadWhenAborted(db, () => readCatalogSnapshot(db, expected.tables.map((table) => table.name)))
@@ -85,7 +91,8 @@ export async function createVerifyContext(db: Kysely<any>, authOptions: AuthOpti
     db,
     dialect: engineOf(db).sqlDialect,
     authOptions,
-    hasAuthOptions: Object.keys(authOptions).length > 0,
+    hasAuthOptions,
+    authShape,
     migrations: set,
     appMigrations: migrations,
     pendingMigrations: pending,

@@ -8,7 +8,8 @@
  */
 import { MIGRATION_NAMES, schemasOf } from '../migrations/index.js'
 import type { ExpectedColumn, ExpectedIndex, ExpectedSchema } from '../planner/schema-diff.js'
-import { foldSchemas, type FoldedSchema } from '../model/migration-schema.js'
+import { defineSchema, foldSchemas, type AuthShapeChangeModel, type FoldedSchema } from '../model/migration-schema.js'
+import { isDefaultShape, type AuthShape } from '../model/auth-shape.js'
 
 export type { ExpectedColumn, ExpectedForeignKey, ExpectedIndex, ExpectedSchema, ExpectedTable, Severity } from '../planner/schema-diff.js'
 
@@ -68,3 +69,12 @@ export function expectedSchema(folded: FoldedSchema = foldSchemas(schemasOf(MIGR
 }
 
 export const EXPECTED_SCHEMA: ExpectedSchema = expectedSchema()
+
+/**
+ * What the module's migrations make with Better Auth's core tables in `base` (the shape 0001
+ * made them in), then moved by `changes` (the application's renames).
+ */
+export function shapedExpectedSchema(base: AuthShape, changes: readonly AuthShapeChangeModel[]): ExpectedSchema {
+  if (isDefaultShape(base) && changes.length === 0) return EXPECTED_SCHEMA
+  return expectedSchema(foldSchemas([...schemasOf(MIGRATION_NAMES, base), ...changes.map((authShape) => defineSchema({ authShape }))]))
+}

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely'
 import type { AuthOptions } from '../auth-schema/options.js'
+import { moduleDb } from '../db/naming-plugins.js'
 import type { AppMigrations } from '../migrator/migration-set.js'
 import { describeError } from '../errors.js'
 import { createVerifyContext, type CheckItem, type ItemStatus, type VerifyCheck } from './check.js'
@@ -51,7 +52,7 @@ export interface VerificationReport {
  * if (!report.ok) console.error(report.checks.flatMap((c) => c.items).filter((i) => i.status === 'fail'))
  */
 export async function verifyDatabase(db: Kysely<any>, options: VerifyOptions = {}): Promise<VerificationReport> {
-  const context = await createVerifyContext(db, options.authOptions ?? {}, options.migrations)
+  const context = await createVerifyContext(moduleDb(db), options.authOptions ?? {}, options.migrations)
   const checks: CheckResult[] = []
   for (const check of options.checks ?? defaultChecks) {
     let items: CheckItem[]

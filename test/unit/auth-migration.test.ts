@@ -80,11 +80,8 @@ describe('what Better Auth needs against the migrations', () => {
     expect(await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { migrations: { [generated!.name]: { schema: generated!.schema } } })).toBeNull()
   })
 
+  // Renamed core tables and fields, and uuid or serial ids, are the shape's (test/unit/auth-shape.test.ts).
   it.each([
-    ['a renamed core table', { user: { modelName: 'users' } }, /renaming the core table "user" to "users"/],
-    ['a renamed core field', { user: { fields: { email: 'email_address' } } }, /renaming the core field "user.email" to "email_address"/],
-    ['integer ids', { advanced: { database: { generateId: 'serial' } } }, /makes ids integers/],
-    ['uuid ids', { advanced: { database: { generateId: 'uuid' } } }, /uuid ids/],
     ['a core column of another type', { user: { additionalFields: { image: { type: 'number' } } } }, /"user"."image" holds a string in the migrations/],
   ])('refuses %s with one line', async (_what, options, message) => {
     const refused = authSchemaGap(options as never, moduleSchemas())
