@@ -140,6 +140,9 @@ export class GuardedMigrator extends Migrator {
   /** `check`'s error, as Kysely's Migrator returns errors (no results: nothing ran), or nothing when it passed. */
   async #refusal(check: () => Promise<void>): Promise<MigrationResultSet | undefined> {
     try {
+      // The migrations are found (one query) before Kysely takes its connection for the lock:
+      // inside it, PGlite's single connection would be taken, and the query would wait forever.
+      await this.#set()
       await check()
       return undefined
     } catch (error) {

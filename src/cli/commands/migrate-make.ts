@@ -3,6 +3,8 @@ import { join, relative } from 'node:path'
 import { migrationShortName } from '../../app-migrations/migration-name.js'
 import { UsageError } from '../../errors.js'
 import type { Command } from './command.js'
+import type { AppMigrations } from '../../migrator/migration-set.js'
+import { describeShape, type AuthShape } from '../../model/auth-shape.js'
 import { AUTH_CONFIG_OPTION, MIGRATIONS_DIR_OPTION, appMigrationsFrom, authOptionsFrom, migrationsDirFrom } from './app-options.js'
 
 export const migrateMake: Command = {
@@ -26,7 +28,7 @@ export const migrateMake: Command = {
   async run() {
     throw new Error('migrate:make needs no database')
   },
-  async runOffline({ options, positionals, out }) {
+  async runOffline({ options, positionals, out, databaseUrl }) {
     // Better Auth and the generator: loaded for this command only.
     const { generateAuthMigration } = await import('../../auth-migration/generate.js')
     const { migrationFileName } = await import('../../app-migrations/render.js')
@@ -41,7 +43,11 @@ export const migrateMake: Command = {
     if (options.auth) {
       const config = await authOptionsFrom(options)
       if (!config) throw new UsageError('no auth.config.ts (or .mts, .js, .mjs) here: create one that exports default your Better Auth options, or pass --auth-config <file>')
-      const generated = await generateAuthMigration(config.options, { migrations: await appMigrationsFrom(options), name: shortName })
+      const migrations = await appMigrationsFrom(options)
+      // Renaming needs what the database's core tables were made in: read it, when there is one.
+      const madeIn = await shapeMadeIn(databaseUrl, migrations)
+      out.line(madeIn ? `Core tables as ${madeIn.where} has them: ${describeShape(madeIn.shape)}` : 'No migrated database here: generating for a fresh one')
+      const generated = await generateAuthMigration(config.options, { migrations, name: shortName, ...(madeIn ? { madeIn: madeIn.shape } : {}) })
       if (!generated) {
         out.line(`✅ Nothing to generate: the migrations already provide everything ${relative(process.cwd(), config.file)} needs`)
         out.result({ ok: true, written: null })
@@ -61,4 +67,30 @@ export const migrateMake: Command = {
     out.line('   review it, commit it, then run migrate:latest')
     out.result({ ok: true, written: file, name, ...(adds ? { adds } : {}) })
   },
+}
+
+/**
+ * The shape the database at `databaseUrl` (or the default PGlite folder, if it exists) made its
+ * core tables in; undefined when there is no such database or it was never migrated. Read only.
+ */
+async function shapeMadeIn(databaseUrl: string | undefined, migrations: AppMigrations): Promise<{ shape: AuthShape; where: string } | undefined> {
+  const { connectDatabase } = await import('../../db/connect.js')
+  const { authShapeState, CORE_TABLES_MIGRATION } = await import('../../migrator/auth-shape-state.js')
+  const { appliedMigrations } = await import('../../migrator/history.js')
+  const { describeTarget, parseDatabaseUrl } = await import('../../database-url/url.js')
+  let database: Awaited<ReturnType<typeof connectDatabase>>
+  try {
+    database = await connectDatabase({ ...(databaseUrl ? { url: databaseUrl } : {}), createIfMissing: false })
+  } catch (error) {
+    // No DATABASE_URL and no embedded database yet: nothing was migrated. A URL that fails is an error.
+    if (!databaseUrl) return undefined
+    throw error
+  }
+  try {
+    const applied = await appliedMigrations(database.db)
+    if (!applied.has(CORE_TABLES_MIGRATION)) return undefined
+    return { shape: (await authShapeState(database.db, { migrations }, applied)).base, where: describeTarget(parseDatabaseUrl(databaseUrl)) }
+  } finally {
+    await database.db.destroy()
+  }
 }
