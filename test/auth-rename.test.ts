@@ -6,6 +6,9 @@
  * old options keep working through the views it leaves; every user signs in after, every
  * artwork keeps its owner; a second generated migration drops the views; `down` undoes both.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { getMigrations } from 'better-auth/db/migration'
 import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -41,7 +44,7 @@ describeEachDatabase('Renaming the core tables on a live database', (kind) => {
   let database: AuthDatabase
   let db: Kysely<any>
   const migrations: Record<string, { schema: NonNullable<Awaited<ReturnType<typeof generateAuthMigration>>>['schema'] }> = {}
-  useSuiteDatabase(kind, (opened) => {
+  const suite = useSuiteDatabase(kind, (opened) => {
     database = opened.database
     db = opened.database.db
   })
@@ -65,6 +68,16 @@ describeEachDatabase('Renaming the core tables on a live database', (kind) => {
     const report = await verifyDatabase(db, { authOptions: NEW })
     expect(report.ok).toBe(false)
     expect(report.checks.find((c) => c.name === 'auth-options')!.items[0]!.fix).toMatch(/migrate:make --auth/)
+  })
+
+  it('migrate:status reads the options too: an id change is not "Up to date", and its way out is not a command that refuses', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'artorizer-options-'))
+    const file = join(dir, 'auth.config.mjs')
+    writeFileSync(file, "export default { advanced: { database: { generateId: 'uuid' } } }\n")
+    const status = await suite.cli('migrate:status', '--auth-config', file)
+    expect(status.stdout).not.toContain('Up to date')
+    expect(status.stdout).toMatch(/ids string → uuid.*keep advanced\.database\.generateId/)
+    rmSync(dir, { recursive: true, force: true })
   })
 
   it('renames in place while a writer inserts artworks, and replicas on either options keep working', async () => {

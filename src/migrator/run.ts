@@ -145,6 +145,23 @@ export async function migrationStatus(given: Kysely<any>, options: WithMigration
   })
 }
 
+/** What Better Auth's options ask that the migrations do not give: a change of the core tables' shape, and missing schema. */
+export interface AuthOptionsStatus {
+  /** Renames or an id change the options make to the core tables (`table user → users`): `migrate:make --auth` (or, for ids, see the error). */
+  readonly shapeChanges: readonly string[]
+  /** Tables and columns the options need that no migration makes: `migrate:make --auth`. */
+  readonly missing: readonly string[]
+}
+
+/** Whether the migrations give `authOptions` what they ask, as `migrate:latest` would decide (for `migrate:status`). */
+export async function authOptionsStatus(given: Kysely<any>, options: WithMigrations & { readonly authOptions: AuthOptions }): Promise<AuthOptionsStatus> {
+  const db = moduleDb(given)
+  const state = await explained(db, () => authShapeState(db, options))
+  if (state.changes.length > 0) return { shapeChanges: state.changes, missing: [] }
+  const { authSchemaGap } = await import('../auth-schema/diff.js')
+  return { shapeChanges: [], missing: (await authSchemaGap(options.authOptions, state.set.schemas())).missing }
+}
+
 /**
  * The migrations not applied yet, read in one query without the lock. A database that has never
  * been migrated has no migration table: everything is pending.
