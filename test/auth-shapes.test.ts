@@ -6,10 +6,10 @@
  * Better Auth's own `getMigrations` finds nothing to create or add.
  */
 import { getMigrations } from 'better-auth/db/migration'
-import { sql, type Kysely } from 'kysely'
+import { CamelCasePlugin, sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAuth, linkArtworks, migrateToLatest, snakeCase, verifyDatabase, type AuthDatabase, type AuthOptions } from '../src/index.js'
-import { describeEachDatabase, createTestDatabase, type TestDatabase } from './support/databases.js'
+import { createAuth, linkArtworks, migrateToLatest, migrationStatus, NamingPluginError, snakeCase, verifyDatabase, type AuthDatabase, type AuthOptions } from '../src/index.js'
+import { describeEachDatabase, createTestDatabase, useSuiteDatabase, type TestDatabase } from './support/databases.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
 const PLURAL = { user: { modelName: 'users' }, session: { modelName: 'sessions' }, account: { modelName: 'accounts' }, verification: { modelName: 'verifications' } } as const
@@ -93,4 +93,19 @@ describeEachDatabase('Better Auth core tables as the options shape them', (kind)
       })
     })
   }
+
+  describe("an application's Kysely with CamelCasePlugin", () => {
+    let database: AuthDatabase
+    useSuiteDatabase(kind, (opened) => (database = opened.database))
+
+    it('is refused in one line by the migrations, createAuth and db:verify, before anything is made', async () => {
+      const camel = database.db.withPlugin(new CamelCasePlugin())
+      const refused = migrateToLatest(camel, { authOptions: snakeCase({}) })
+      await expect(refused).rejects.toBeInstanceOf(NamingPluginError)
+      await expect(refused).rejects.toThrow(/CamelCasePlugin.*snakeCase\(\)/)
+      expect(() => createAuth({ ...database, db: camel }, TEST_AUTH_OPTIONS)).toThrow(NamingPluginError)
+      await expect(verifyDatabase(camel)).rejects.toBeInstanceOf(NamingPluginError)
+      expect(await migrationStatus(database.db)).toSatisfy((states: { executedAt?: Date }[]) => states.every((s) => !s.executedAt))
+    })
+  })
 })

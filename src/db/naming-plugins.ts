@@ -5,8 +5,9 @@
  * Auth and the migrations name (`emailVerified` → `email_verified`), and the keys of the catalog
  * rows the module reads: Better Auth would then look for columns the migrations did not make,
  * and the migrations would read a catalog they do not understand. Such a Kysely is refused in
- * one line that says what to do instead; any other plugin (logging, tracing) is left to the
- * application's own queries, and the module queries without plugins.
+ * one line that says what to do instead. Any other plugin (logging, tracing) sees the module's
+ * statements as the application's own; the catalog reads (`src/engines/<name>/catalog.ts`) are
+ * made without plugins, so that no plugin can change what the module reads of the schema.
  */
 import type { Kysely } from 'kysely'
 import { UsageError } from '../errors.js'
@@ -32,8 +33,8 @@ export function assertNoNamingPlugin(db: Kysely<any>): void {
   if (naming) throw new NamingPluginError(naming.constructor.name)
 }
 
-/** `db` as the module queries it: refused with a naming plugin, and without the application's other plugins. */
+/** `db` as the module queries it: refused with a naming plugin. */
 export function moduleDb(db: Kysely<any>): Kysely<any> {
   assertNoNamingPlugin(db)
-  return db.withoutPlugins()
+  return db
 }
