@@ -10,7 +10,7 @@ import { runCli } from './support/cli.js'
 import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 import { snapshotSchema } from './support/schema-snapshot.js'
 
-const BOOKKEEPING = /kysely_migration|artorizer_schema_objects|artorizer_migration_checksums/
+const BOOKKEEPING = /kysely_migration|artorizer_schema_objects|artorizer_migration_checksums|artorizer_auth_shape/
 
 describeEachDatabase('dry run and drift', (kind) => {
   let database: AuthDatabase

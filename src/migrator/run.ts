@@ -63,6 +63,10 @@ export async function migrateToLatest(given: Kysely<any>, options: MigrateOption
     const pending = migrationSet(options.migrations).names.filter((name) => !applied.has(name))
     // Up to date and no options to compare with: one query, as every boot of every replica pays.
     if (pending.length === 0 && !options.authOptions) return []
+    if (options.checkOnly && !options.authOptions) {
+      assertRunsInOrder(migrationSet(options.migrations), new Set(applied.keys()), pending)
+      throw new PendingMigrationsError(pending)
+    }
     const state = await authShapeState(db, options, applied)
     assertShapeReached(state)
     if (options.authOptions) await assertAuthSchemaProvided(options.authOptions, state.set.schemas())
