@@ -100,16 +100,17 @@ export async function measurePlugins(kind: ServerKind, options: PluginsOptions):
 
 /**
  * Runs `migrate`; when `busy`, first opens a transaction on a connection of its own that reads
- * `user` and stays open {@link HOLD_MS}, and starts `migrate` {@link START_AFTER_MS} later.
+ * `user` and stays open `holdMs` ({@link HOLD_MS} unless given), and starts `migrate`
+ * {@link START_AFTER_MS} later. Also the `rename` part's (bench/rename.ts).
  */
-async function whileHeld(copy: BenchDatabase, busy: boolean, migrate: () => Promise<void>): Promise<void> {
+export async function whileHeld(copy: BenchDatabase, busy: boolean, migrate: () => Promise<void>, holdMs = HOLD_MS): Promise<void> {
   if (!busy) return migrate()
   const holder = await connectDatabase({ url: copy.url })
   try {
     const held = holder.db.connection().execute(async (conn) => {
       await sql`begin`.execute(conn)
       await sql`select count(*) from ${sql.table('user')}`.execute(conn)
-      await sleep(HOLD_MS)
+      await sleep(holdMs)
       await sql`commit`.execute(conn)
     })
     await sleep(START_AFTER_MS)

@@ -3,7 +3,7 @@
  * it is.
  */
 import type { BenchReport } from './run.js'
-import { LINK_SPEED_TARGET, SCALING_STALL_TARGET_MS } from './targets.js'
+import { LINK_SPEED_TARGET, RENAME_STALL_TARGET_MS, SCALING_STALL_TARGET_MS } from './targets.js'
 import { DEFAULT_LINK_BATCH_SIZE } from '../src/artworks/link.js'
 import { GALERA_WAY_LABELS, type GaleraResult } from './galera.js'
 import type { ServerKind } from './servers.js'
@@ -113,6 +113,27 @@ export function printReport(report: BenchReport, print: (line: string) => void):
         `\`${(naive.worstDuring ?? '-').slice(0, 60)}\``])
     }
     printTable(print, ['database', 'how', 'migration (waits its turn)', 'writer worst', 'writer p99', 'inserts done', 'failed', 'target (busy table)', 'worst insert overlapped'], busyRows)
+  }
+
+  const renames = Object.entries(report.rename ?? {}) as [ServerKind, NonNullable<NonNullable<BenchReport['rename']>[ServerKind]>][]
+  if (renames.length > 0) {
+    const first = renames[0]![1]
+    print('')
+    print(
+      `Renaming Better Auth's core tables to plural names and snake_case columns (${first.renames.length} renames: ${first.renames.slice(0, 2).join(', ')}, …) ` +
+        `on a database of ${count(first.users)} users and ${count(first.rows)} artworks owned by them, while a writer inserts artworks owned by a user ` +
+        `and another transaction holds \`user\` for ${first.holdMs / 1000} s (it read it and stays open; the migration starts 0.3 s later):`,
+    )
+    print('')
+    const rows: string[][] = []
+    for (const [kind, result] of renames) {
+      for (const [how, run] of [['generated migration, migrateToLatest (short tries, retried)', result.ours], ['plain rename statements (default lock wait)', result.naive]] as const) {
+        rows.push([NAMES[kind], how, seconds(run.migrationMs), ms(run.writer.worstMs), ms(run.writer.p99Ms), count(run.writer.inserts), count(run.writer.failed), ms(run.idle.worstMs),
+          run === result.ours ? `${run.writer.worstMs <= RENAME_STALL_TARGET_MS && run.writer.failed === 0 ? '✅' : '❌'} ≤ ${RENAME_STALL_TARGET_MS} ms` : '',
+          `\`${(run.worstDuring ?? '-').slice(0, 60)}\``, run.worstWaitedFor ?? 'not caught'])
+      }
+    }
+    printTable(print, ['database', 'how', 'migration (waits its turn)', 'writer worst', 'writer p99', 'inserts done', 'failed', 'idle worst (5 s before)', 'target', 'worst insert overlapped', 'writer seen waiting on'], rows)
   }
 
   if (report.galera) printGalera(report.galera, report.targets.mysql, print)

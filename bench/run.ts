@@ -3,7 +3,7 @@
  * what a service pays at boot. Not a test: it prints a table (and writes it as JSON) for a
  * person to read; see docs/benchmarks.md.
  *
- *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups]
+ *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups,rename]
  *                    [--dialect postgres|mysql|galera|all] [--galera-rows N] [--json <file>]
  *
  * `--rows 100000,1000000` runs the live migration at each size and prints how its time and the
@@ -21,6 +21,7 @@ import { measureBusyTable, printBusyTable, type BusyTableResult } from './busy-t
 import { writeLatencyCharts } from './chart.js'
 import { measureLinking, type LinkResult } from './link.js'
 import { measurePlugins, type PluginsResult } from './plugins.js'
+import { measureRename, type RenameResult } from './rename.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
 import { DEFAULT_GALERA_WAYS, GALERA_WAYS, galeraBenchUnavailable, measureGalera, type GaleraResult, type GaleraWay } from './galera.js'
 import { measureIndexStall, printIndexStall, type IndexStallRow } from './index-stall.js'
@@ -34,15 +35,16 @@ import { measureCommands, type CommandsResult } from './commands.js'
 /** Where the JSON report goes without `--json` (git ignores bench/results/). */
 const DEFAULT_JSON_FILE = 'bench/results/latest.json'
 
-const PARTS = ['live', 'link', 'plugins', 'boot', 'startup', 'busy', 'stall', 'server-setups'] as const
+const PARTS = ['live', 'link', 'plugins', 'boot', 'startup', 'busy', 'stall', 'server-setups', 'rename'] as const
 type Part = (typeof PARTS)[number]
 /**
- * `stall` and `server-setups` only when asked for: six index builds per server, and global settings
- * changed for some of them; private servers of its own, each filled with `--rows` rows.
+ * `stall`, `server-setups` and `rename` only when asked for: six index builds per server, and global
+ * settings changed for some of them; private servers of its own, each filled with `--rows` rows;
+ * `rename` fills two more copies of `--rows` artworks per server and links every one to a user.
  */
-const DEFAULT_PARTS: readonly Part[] = PARTS.filter((part) => part !== 'stall' && part !== 'server-setups')
+const DEFAULT_PARTS: readonly Part[] = PARTS.filter((part) => part !== 'stall' && part !== 'server-setups' && part !== 'rename')
 const USAGE =
-  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,local,local-nowait,local-200ms,copy] [--json <file>]'
+  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups,rename] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,local,local-nowait,local-200ms,copy] [--json <file>]'
 /** Where the latency charts go (git ignores bench/results/; docs/benchmarks.md shows copies from docs/bench/). */
 const CHART_DIR = 'bench/results'
 
@@ -59,6 +61,8 @@ export interface BenchReport {
   link: Partial<Record<ServerKind, LinkResult>>
   /** Issue 10: the plugin set's generated migration on `rows` artworks and 1,000 users, beside Better Auth's own. */
   plugins?: Partial<Record<ServerKind, PluginsResult>>
+  /** Issue 19: the core tables renamed (plural, snake_case) on `rows` artworks and 1,000 users, beside the plain statements, while another transaction holds `user`. */
+  rename?: Partial<Record<ServerKind, RenameResult>>
   boot: Partial<Record<ServerKind, BootCheckResult>>
   /** The migration waiting its turn behind a transaction that holds artwork_jobs (issue 13.6). */
   busy?: Partial<Record<ServerKind, BusyTableResult>>
@@ -161,6 +165,10 @@ async function main(): Promise<number> {
       if (parts.has('plugins')) {
         log(`${kind}: the plugin set's migration on ${rows.toLocaleString('en')} artworks while a writer inserts:`)
         ;(report.plugins ??= {})[kind] = await measurePlugins(kind, { rows, log })
+      }
+      if (parts.has('rename')) {
+        log(`${kind}: the core tables renamed on ${rows.toLocaleString('en')} artworks while a writer inserts and a transaction holds user:`)
+        ;(report.rename ??= {})[kind] = await measureRename(kind, { rows, log })
       }
       const database = upToDate.find((d) => d.kind === kind)
       if (database && parts.has('boot')) {

@@ -7,3 +7,5 @@ export const WORST_STALL_TARGET_MS: Record<ServerKind, number> = { postgres: 50,
 export const SCALING_STALL_TARGET_MS = 25
 /** Issue 13: linkArtworks at its default batch size, at least this fraction of the staging join's speed. */
 export const LINK_SPEED_TARGET = 0.5
+/** Issue 19: the writer's worst insert while the core tables are renamed and another transaction holds `user`, at 1,000,000 rows. */
+export const RENAME_STALL_TARGET_MS = 150
