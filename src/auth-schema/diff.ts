@@ -72,7 +72,38 @@ export async function authSchemaGap(options: BetterAuthOptions, schemas: readonl
   // Loaded here, not on import: importing the module must not load Better Auth (see auth.ts).
   const { getSchema, getAuthTables } = await import('better-auth/db')
   const authSchema = getSchema(options as never) as unknown as Record<string, AuthTable>
-  return diffAuthSchema(withApiKeyOwner(authSchema, getAuthTables(options as never) as never), foldSchemas(schemas), idStrategyOf(options))
+  const tables = getAuthTables(options as never) as unknown as Record<string, AuthModelTable>
+  return diffAuthSchema(withApiKeyOwner(withReferencedColumns(authSchema, tables), tables), foldSchemas(schemas), idStrategyOf(options))
+}
+
+/** A Better Auth model as `getAuthTables` gives it: its table's name, and its fields by key. */
+interface AuthModelTable {
+  readonly modelName: string
+  readonly fields: Readonly<Record<string, AuthField>>
+}
+
+/**
+ * `getSchema` names a reference's table by its `modelName`, but leaves its field as the key a
+ * plugin wrote (`references: { model: "user", field: "email" }`). The column is the field's
+ * `fieldName` (`user: { fields: { email: "email_address" } }`), which Better Auth's own migration
+ * references (`getReferencePath`); a foreign key to the key would name a column that is not there.
+ */
+function withReferencedColumns(authSchema: Record<string, AuthTable>, tables: Record<string, AuthModelTable>): Record<string, AuthTable> {
+  const columnOf = (modelName: string, field: string): string => {
+    for (const table of Object.values(tables)) {
+      if (table.modelName === modelName && table.fields[field]) return table.fields[field]!.fieldName ?? field
+    }
+    return field
+  }
+  const resolved: Record<string, AuthTable> = {}
+  for (const [name, table] of Object.entries(authSchema)) {
+    const fields: Record<string, AuthField> = {}
+    for (const [column, field] of Object.entries(table.fields)) {
+      fields[column] = field.references ? { ...field, references: { ...field.references, field: columnOf(field.references.model, field.references.field) } } : field
+    }
+    resolved[name] = { ...table, fields }
+  }
+  return resolved
 }
 
 /**
@@ -89,10 +120,7 @@ export async function authSchemaGap(options: BetterAuthOptions, schemas: readonl
 export const API_KEY_OWNER_NOTE =
   'apikey.referenceId is taken to reference user.id (the api-key plugin\'s default, references: "user"), so deleting a user deletes their keys; with references: "organization", remove that foreign key from this file before committing it.'
 
-function withApiKeyOwner(
-  authSchema: Record<string, AuthTable>,
-  tables: Record<string, { readonly modelName: string; readonly fields: Record<string, AuthField> }>,
-): Record<string, AuthTable> {
+function withApiKeyOwner(authSchema: Record<string, AuthTable>, tables: Record<string, AuthModelTable>): Record<string, AuthTable> {
   const apiKey = tables['apikey']
   const user = tables['user']
   if (!apiKey || !user) return authSchema

@@ -70,6 +70,32 @@ describe('what Better Auth needs against the migrations', () => {
     expect(generated!.source.replace(/\n \* /g, ' ')).toContain('with references: "organization", remove that foreign key')
   })
 
+  // Better Auth's adapter suite "findOne - should join a model with modified field name"
+  // (test/better-auth-adapter-suites.test.ts): a plugin field referencing a renamed core field.
+  it("references a renamed field by its column (fieldName), as Better Auth's own migration does", async () => {
+    const options = {
+      user: { fields: { email: 'email_address' } },
+      plugins: [
+        {
+          id: 'one-to-one-test',
+          schema: {
+            oneToOneTable: {
+              modelName: 'one_to_one_table',
+              fields: { oneToOne: { type: 'string', required: true, references: { field: 'email', model: 'user' }, unique: true, fieldName: 'one_to_one' } },
+            },
+          },
+        },
+      ],
+    } as const
+    const generated = await generateAuthMigration(options as never)
+    const table = generated!.schema.tables.find((t) => t.name === 'one_to_one_table')!
+    expect(table.columns.find((c) => c.name === 'one_to_one')?.type).toEqual({ sameAs: { table: 'user', column: 'email_address' } })
+    expect(generated!.schema.foreignKeys).toEqual([
+      { table: 'one_to_one_table', name: 'one_to_one_table_one_to_one_fk', column: 'one_to_one', references: { table: 'user', column: 'email_address' }, onDelete: 'cascade' },
+    ])
+    expect(generated!.adds).toContain('foreign key one_to_one_table.one_to_one → user.email_address')
+  })
+
   it('finds nothing once the generated migration is among the migrations, and null from generateAuthMigration', async () => {
     const generated = await generateAuthMigration(PLUGIN_AUTH_OPTIONS, { name: 'plugins', now: new Date('2026-12-01T12:00:00Z') })
     expect(generated!.name).toBe('20261201120000_plugins')
