@@ -38,6 +38,8 @@ export const migrateLatest: Command = {
       progress,
       migrations,
       authOptions,
+      // A run stopped by a failover says so and exits; the operator reruns it (the boot API retries).
+      failoverWaitMs: 0,
       // Each line as its migration finishes, not all of them at the end.
       onMigrated: (step) => out.line(`✅ Applied ${step.name} (${seconds(step.ms)})`),
     })

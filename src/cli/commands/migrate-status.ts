@@ -1,5 +1,6 @@
 import { describeTarget } from '../../database-url/url.js'
 import { migrationStatus, type MigrationState } from '../../migrator/run.js'
+import { describeStandby, replicationState } from '../../migrator/standby.js'
 import { plural, type Command } from './command.js'
 import { MIGRATIONS_DIR_OPTION, appMigrationsFrom } from './app-options.js'
 
@@ -10,7 +11,9 @@ export const migrateStatus: Command = {
   async run({ database, options, out }) {
     const where = describeTarget(database.target)
     const states = await migrationStatus(database.db, { migrations: await appMigrationsFrom(options) })
+    const replication = await replicationState(database.db)
     out.line(`Database ${where}`)
+    if (replication.standby) out.line(`⚠️  ${describeStandby(replication)}`)
     for (const state of states) out.line(describe(state))
     const pending = states.filter((s) => !s.executedAt).length
     const drifted = states.filter((s) => s.drift === 'changed' || s.drift === 'unknown').length
@@ -21,6 +24,7 @@ export const migrateStatus: Command = {
     out.result({
       ok: true,
       database: where,
+      standby: replication.standby ? describeStandby(replication) : null,
       migrations: states.map((s) => ({
         name: s.name,
         status: s.drift === 'unknown' ? 'unknown' : s.executedAt ? 'applied' : 'pending',

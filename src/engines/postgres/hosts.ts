@@ -81,6 +81,7 @@ export function hostChooser(hosts: readonly HostAddress[], attrs: TargetSessionA
       throw new ConnectionError(
         `no host of DATABASE_URL is ${describeWanted(attrs)}: ${[...seen].map(([host, reason]) => `${host} ${reason}`).join(', ')}; ` +
           'check that the servers are up, and after a failover that one of them was promoted (a run stopped by a failover finishes when run again)',
+        { transient: true },
       )
     },
   }
