@@ -132,6 +132,35 @@ describe.skipIf(unavailable)(`a primary and a hot standby${unavailable ? ` (skip
     }
   })
 
+  it("with a multi-host URL, a strong-lock step waits while a standby's session holds the table, then runs", async () => {
+    pair.primary.psql('create database spared')
+    pair.primary.psql(legacyJobs(1000), 'spared')
+    await pair.caughtUp()
+    const reader = new pg.Client({ connectionString: pair.standby.url('spared') })
+    reader.on('error', () => {})
+    await reader.connect()
+    await reader.query('begin')
+    await reader.query('select count(*) from artwork_jobs')
+    const run = finished(await spawnBundled('src/cli.ts', ['migrate:latest'], { ...plain, DATABASE_URL: pair.multiHostUrl('spared', [pair.primary, pair.standby]) }))
+    try {
+      // The run asks the standby before each try of ADD COLUMN: seen asking twice, it is retrying.
+      const starts = new Set<string>()
+      await waitFor(() => {
+        const start = pair.standby.psql("select coalesce(max(query_start)::text, '') from pg_stat_activity where query like '%from pg_locks l join pg_database d%' and pid <> pg_backend_pid()", 'spared')
+        if (start) starts.add(start)
+        return starts.size >= 2
+      })
+      expect(pair.primary.psql("select count(*) from information_schema.columns where table_name = 'artwork_jobs' and column_name = 'user_id'", 'spared')).toBe('0')
+    } finally {
+      await reader.query('commit')
+      await reader.end()
+    }
+    const result = await run
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(pair.primary.psql("select count(*) from information_schema.columns where table_name = 'artwork_jobs' and column_name = 'user_id'", 'spared')).toBe('1')
+  })
+
   it('a primary frozen mid-run (SIGSTOP) ends the run within 30 s in one line naming it; the rerun through the multi-host URL finishes on the promoted standby', async () => {
     pair.primary.psql('create database frozen')
     pair.primary.psql(legacyJobs(ROWS), 'frozen')

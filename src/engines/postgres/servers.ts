@@ -24,6 +24,11 @@ export interface PostgresServers {
   /** Whether the URL lists several hosts (a rerun may then find another primary). */
   readonly multiHost: boolean
   /**
+   * A connection to each other host of the list that is a standby (`./standby-readers.ts`),
+   * opened once and kept; a host that cannot be reached is left out (and asked again next time).
+   */
+  standbys(): Promise<{ readonly address: string; readonly client: Client }[]>
+  /**
    * Destroys every socket open to the servers, pooled or dedicated, without waiting for an answer:
    * for a server that stopped answering, whose statements in flight would otherwise never return
    * (a frozen process's kernel still acknowledges TCP). Each rejects as a lost connection.
@@ -81,11 +86,39 @@ export function postgresServers(pg: PgModule, connection: ServerConnection, conf
       },
       currentAddress: () => describe(host),
       multiHost: false,
+      standbys: async () => [],
       sever: () => severAll(live),
     }
   }
 
   const chooser: HostChooser = hostChooser(hosts, attrs, describe)
+  const standbyClients = new Map<HostAddress, ReportingClient>()
+  const standbys = async () => {
+    const found: { address: string; client: Client }[] = []
+    for (const host of hosts) {
+      if (host === chooser.current) continue
+      let client = standbyClients.get(host)
+      if (client && !live.has(client)) client = undefined
+      if (!client) {
+        const opened = new ReportingClient({ ...configFor(host), connectionTimeoutMillis: Math.min(config.connectionTimeoutMillis ?? 2000, 2000) })
+        track(opened)
+        try {
+          await opened.connect()
+          if (!(await kindOf(opened)).standby) {
+            await opened.end().catch(() => {})
+            continue
+          }
+          client = opened
+          standbyClients.set(host, client)
+        } catch {
+          opened.end().catch(() => {})
+          continue
+        }
+      }
+      found.push({ address: describe(host), client })
+    }
+    return found
+  }
   const kinds = new WeakMap<object, ServerKind>()
   const reasonOf = (error: unknown) => shortReason(error, config.connectionTimeoutMillis)
   const pooled: ConnectSteps<PoolClient> = {
@@ -101,7 +134,10 @@ export function postgresServers(pg: PgModule, connection: ServerConnection, conf
   }
   return {
     connect: () => chooser.connect(pooled),
-    end: () => endAll(pools),
+    end: async () => {
+      for (const client of standbyClients.values()) await client.end().catch(() => {})
+      await endAll(pools)
+    },
     openClient: () =>
       chooser.connect<ReportingClient>({
         open: async (host) => {
@@ -116,6 +152,7 @@ export function postgresServers(pg: PgModule, connection: ServerConnection, conf
       }),
     currentAddress: () => describe(chooser.current),
     multiHost: hosts.length > 1,
+    standbys,
     sever: () => severAll(live),
   }
 }
