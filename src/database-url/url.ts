@@ -48,6 +48,11 @@ export interface ServerConnection {
   readonly targetSessionAttrs?: TargetSessionAttrs
 }
 
+/** Whether a target's URL lists several hosts (PostgreSQL's multi-host form). */
+export function isMultiHost(target: DatabaseTarget): boolean {
+  return 'connection' in target && (target.connection.hosts?.length ?? 1) > 1
+}
+
 /** Every host a connection may try, in order: the multi-host list, else the one host. */
 export function hostsOf(connection: ServerConnection): readonly HostAddress[] {
   return connection.hosts ?? [{ host: connection.host, port: connection.port }]

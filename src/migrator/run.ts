@@ -9,6 +9,7 @@ import { NO_MIGRATIONS, type Kysely, type MigrationResult, type MigrationResultS
 import { ConnectionError, MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError } from '../errors.js'
 import { assertPrimary, describeStandby, isReplaying, replicationState } from './standby.js'
 import { targetOf } from '../db/safe-errors-driver.js'
+import { isMultiHost } from '../database-url/url.js'
 import { checksumMatches, migrationChecksums, storedChecksums } from './migration-sql.js'
 import { MIGRATION_NAMES } from '../migrations/index.js'
 import { assertRunsInOrder, migrationSet } from './migration-set.js'
@@ -118,7 +119,7 @@ async function checkOnStandby(db: Kysely<any>, set: ReturnType<typeof migrationS
  */
 async function retryingFailover<T>(db: Kysely<any>, waitMs: number, run: () => Promise<T>): Promise<T> {
   const target = targetOf(db)
-  const multiHost = target !== undefined && 'connection' in target && (target.connection.hosts?.length ?? 1) > 1
+  const multiHost = target !== undefined && isMultiHost(target)
   const deadline = Date.now() + waitMs
   for (;;) {
     try {

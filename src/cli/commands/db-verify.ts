@@ -1,4 +1,4 @@
-import { describeTarget } from '../../database-url/url.js'
+import { describeTarget, isMultiHost } from '../../database-url/url.js'
 import type { ItemStatus } from '../../verify/index.js'
 import { describeStandby, replicationState } from '../../migrator/standby.js'
 import { plural, type Command } from './command.js'
@@ -19,6 +19,7 @@ export const dbVerify: Command = {
     out.line(`Verifying database ${where}${config ? ` for the Better Auth options of ${config.file}` : ''}`)
     // What a standby shows is what it has replayed: a pending migration there may be replay lag.
     if (replication.standby) out.line(`⚠️  ${describeStandby(replication)}`)
+    else if (isMultiHost(database.target) && replication.address) out.line(`On ${replication.address}, the primary`)
     for (const check of report.checks) {
       out.line('')
       if (check.items.length === 0) {

@@ -1,4 +1,4 @@
-import { describeTarget } from '../../database-url/url.js'
+import { describeTarget, isMultiHost } from '../../database-url/url.js'
 import { migrationStatus, type MigrationState } from '../../migrator/run.js'
 import { describeStandby, replicationState } from '../../migrator/standby.js'
 import { plural, type Command } from './command.js'
@@ -14,6 +14,7 @@ export const migrateStatus: Command = {
     const replication = await replicationState(database.db)
     out.line(`Database ${where}`)
     if (replication.standby) out.line(`⚠️  ${describeStandby(replication)}`)
+    else if (isMultiHost(database.target) && replication.address) out.line(`On ${replication.address}, the primary`)
     for (const state of states) out.line(describe(state))
     const pending = states.filter((s) => !s.executedAt).length
     const drifted = states.filter((s) => s.drift === 'changed' || s.drift === 'unknown').length
