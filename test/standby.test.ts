@@ -173,7 +173,7 @@ describe.skipIf(unavailable)(`a primary and a hot standby${unavailable ? ` (skip
     await reader.query('begin')
     await reader.query('select count(*) from artwork_jobs')
     const url = pair.multiHostUrl('frozen', [pair.primary, pair.standby], 'target_session_attrs=read-write&connect_timeout=2')
-    const child = await spawnBundled('src/cli.ts', ['migrate:latest'], { ...plain, DATABASE_URL: url, DATABASE_ANSWER_TIMEOUT_MS: '10000' })
+    const child = await spawnBundled('src/cli.ts', ['migrate:latest'], { ...plain, DATABASE_URL: url, DATABASE_ANSWER_TIMEOUT_MS: '5000' })
     const done = finished(child)
     try {
       await waitFor(() => pair.primary.psql("select count(*) from pg_locks where locktype = 'advisory' and granted", 'frozen') === '1')
