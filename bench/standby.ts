@@ -3,7 +3,7 @@
  * (`npm run bench -- --parts standby --rows 1000000`; not among the default parts: it starts a
  * primary and a hot standby of its own, PostgreSQL 15 from /usr/lib/postgresql/15/bin as
  * test/support/replication.ts does, with the standby's defaults: `max_standby_streaming_delay`
- * 30 s, `hot_standby_feedback` off).
+ * 30 s, `hot_standby_feedback` off; `BENCH_STANDBY_SETTINGS='hot_standby_feedback=on'` sets others).
  *
  * For each way, a fresh database of `--rows` rows (`artwork_jobs`, migrated to 0001 first), then
  * on the standby, while the primary migrates 0002 and 0003:
@@ -49,7 +49,7 @@ export async function measureStandby(rows: number, log: (line: string) => void):
     log(`standby: skipped (${why})`)
     return undefined
   }
-  const pair = await startReplicatedPair()
+  const pair = await startReplicatedPair(standbySettings())
   try {
     const settings = `max_standby_streaming_delay ${pair.standby.psql('show max_standby_streaming_delay')}, hot_standby_feedback ${pair.standby.psql('show hot_standby_feedback')}`
     const results: StandbyRow[] = []
@@ -156,6 +156,13 @@ async function underStandbyReads(pair: ReplicatedPair, database: string, way: St
   await Promise.all([reader, sampler])
   for (const client of [long, point, lag, primary]) await client.end().catch(() => {})
   return { way, migrationMs, pointReads, worstPointReadMs, pointReadErrors, longQuery, longestReplayStallMs }
+}
+
+/** `BENCH_STANDBY_SETTINGS='hot_standby_feedback=on max_standby_streaming_delay=5s'`: the pair's settings for a variant. */
+function standbySettings(): Record<string, string> {
+  const raw = process.env.BENCH_STANDBY_SETTINGS?.trim()
+  if (!raw) return {}
+  return Object.fromEntries(raw.split(/\s+/).map((pair) => pair.split('=') as [string, string]))
 }
 
 export function printStandby(result: StandbyResult | undefined, log: (line: string) => void): void {
