@@ -100,16 +100,17 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
  * `waitMs`. Only asked when something is pending: an up-to-date boot stays one query.
  */
 async function checkOnStandby(db: Kysely<any>, set: ReturnType<typeof migrationSet>, pending: string[], waitMs: number): Promise<MigrationStep[]> {
-  let state = await replicationState(db)
   const deadline = Date.now() + waitMs
-  while (isReplaying(state) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250))
+  for (;;) {
+    const state = await replicationState(db)
+    if (!state.standby) throw new PendingMigrationsError(pending)
+    // Read again after the standby's state: its replay may have brought them meanwhile.
     const applied = await appliedMigrations(db)
     pending = set.names.filter((name) => !applied.has(name))
     if (pending.length === 0) return []
-    state = await replicationState(db)
+    if (!isReplaying(state) || Date.now() >= deadline) throw new PendingMigrationsError(pending, describeStandby(state))
+    await new Promise((resolve) => setTimeout(resolve, 250))
   }
-  throw new PendingMigrationsError(pending, state.standby ? describeStandby(state) : undefined)
 }
 
 /**

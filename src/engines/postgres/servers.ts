@@ -24,6 +24,13 @@ export interface PostgresServers {
   /** Whether the URL lists several hosts (a rerun may then find another primary). */
   readonly multiHost: boolean
   /**
+   * What the open connections' server reported of itself (`in_hot_standby`, PostgreSQL 14+, sent
+   * at startup and again when it changes, as on a promotion): `false` when every connection that
+   * reported it says "not a standby", `true` when one says it is one, undefined when none reported
+   * it (a pooler, an older server). Lets a check on a primary skip asking.
+   */
+  reportedStandby(): boolean | undefined
+  /**
    * A connection to each other host of the list that is a standby (`./standby-readers.ts`),
    * opened once and kept; a host that cannot be reached is left out (and asked again next time).
    */
@@ -49,6 +56,15 @@ export function postgresServers(pg: PgModule, connection: ServerConnection, conf
     // An idle or dedicated client that loses its server emits 'error'; unhandled, it would crash the process.
     client.on('error', () => {})
     client.on('end', () => live.delete(client))
+  }
+  const reportedStandby = () => {
+    let seen: boolean | undefined
+    for (const client of live) {
+      const value = (client as ReportingClient).serverParameters?.get('in_hot_standby')
+      if (value === 'on') return true
+      if (value === 'off') seen = false
+    }
+    return seen
   }
   const ReportingClient = class extends pg.Client {
     readonly serverParameters = new Map<string, string>()
@@ -86,6 +102,7 @@ export function postgresServers(pg: PgModule, connection: ServerConnection, conf
       },
       currentAddress: () => describe(host),
       multiHost: false,
+      reportedStandby,
       standbys: async () => [],
       sever: () => severAll(live),
     }
@@ -152,6 +169,7 @@ export function postgresServers(pg: PgModule, connection: ServerConnection, conf
       }),
     currentAddress: () => describe(chooser.current),
     multiHost: hosts.length > 1,
+    reportedStandby,
     standbys,
     sever: () => severAll(live),
   }

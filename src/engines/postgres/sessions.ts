@@ -39,7 +39,7 @@ export interface PostgresSessions {
    */
   learnFrom(client: DedicatedClient): Promise<void>
   /** The servers behind them: the host in use, and closing every socket at once. */
-  readonly servers: Pick<PostgresServers, 'currentAddress' | 'multiHost' | 'sever' | 'standbys'>
+  readonly servers: Pick<PostgresServers, 'currentAddress' | 'multiHost' | 'sever' | 'standbys' | 'reportedStandby'>
 }
 
 /** Dedicated connections to `servers`' chosen host (the pool's options: TLS, timeouts, target_session_attrs). */
