@@ -104,6 +104,16 @@ describe.skipIf(unavailable)(`a primary and a hot standby${unavailable ? ` (skip
     expect(result.stderr).not.toMatch(/undoing|made again|midway/)
   })
 
+  it('on the standby, db:seed and artworks:link refuse in one line that names it as a standby', async () => {
+    for (const args of [['db:seed'], ['artworks:link', '--user', 'nobody@example.com', 'job-1']]) {
+      const result = await runCli(args, { ...plain, DATABASE_URL: pair.standby.url('app') })
+      expect(result.code, args[0]).toBe(1)
+      expect(result.stderr).toMatch(ONE_LINE)
+      expect(result.stderr).toContain(`${pair.standby.address} is a standby`)
+      expect(result.stderr).toMatch(/writes run on the primary only, and nothing was changed/)
+    }
+  })
+
   it('on a standby whose replay is behind, checkOnly says how far behind (not "pending"), and resolves once it replays', async () => {
     pair.primary.psql('create database lagging')
     pair.primary.psql(legacyJobs(1000), 'lagging')

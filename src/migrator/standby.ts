@@ -21,14 +21,20 @@ export function replicationState(db: Kysely<any>): Promise<ReplicationState> {
  * whose cause is a {@link StandbyError}, the class the migration API documents.
  */
 export async function assertPrimary(db: Kysely<any>): Promise<void> {
+  try {
+    await refuseStandby(db, 'schema changes')
+  } catch (error) {
+    throw new MigrationFailedError(undefined, error)
+  }
+}
+
+/** Rejects with a {@link StandbyError} when `db`'s server is a standby: `what` (writes, schema changes) needs the primary. */
+export async function refuseStandby(db: Kysely<any>, what: string): Promise<void> {
   const state = await replicationState(db)
   if (!state.standby) return
-  throw new MigrationFailedError(
-    undefined,
-    new StandbyError(
-      `${describeStandby(state)}; schema changes run on the primary only, and nothing was changed. ` +
-        'Point DATABASE_URL at the primary, or list every host with target_session_attrs=read-write (docs/standbys.md)',
-    ),
+  throw new StandbyError(
+    `${describeStandby(state)}; ${what} run on the primary only, and nothing was changed. ` +
+      'Point DATABASE_URL at the primary, or list every host with target_session_attrs=read-write (docs/standbys.md)',
   )
 }
 
