@@ -8,6 +8,7 @@
  * 1,000,000-row trials are `npx tsx scripts/failover-trials.ts`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connectDatabase, migrateToLatest } from '../src/index.js'
 import { migrationNames } from '../src/tools.js'
 import { finished, spawnBundled } from './support/bundled-cli.js'
 import { runCli } from './support/cli.js'
@@ -59,6 +60,33 @@ describe.skipIf(unavailable)(`a pg_auto_failover formation${unavailable ? ` (ski
     expect(q("select count(*) from pg_locks where locktype = 'advisory'")).toBe('0')
     expect(q('select count(*) from kysely_migration')).toBe(String(migrationNames.length))
     expect(q('select count(*) from artorizer_migration_checksums')).toBe(String(migrationNames.length))
+    expect(q('select count(*) from artwork_jobs')).toBe(String(ROWS))
+  }, 180_000)
+
+  it('the boot API (migrateToLatest) runs again by itself after the failover and finishes on the new primary', async () => {
+    const database = 'app_boot'
+    formation.psql(`create database ${database}`)
+    for (const statement of legacyArtworkJobsSql(ROWS)) formation.psql(statement, database)
+    const oldPrimary = formation.primaryPort()
+    const held = await holdAt('index-build', `postgres://postgres@127.0.0.1:${oldPrimary}/${database}`)
+    const booted = await connectDatabase({ url: formation.uri(database) })
+    try {
+      const migrating = migrateToLatest(booted.db, { failoverWaitMs: 120_000 })
+      try {
+        await held.reached()
+        await formation.failover()
+      } finally {
+        await held.release()
+      }
+      const applied = await migrating
+      expect(applied.map((step) => step.name)).toContain('0004_exact_job_ids')
+    } finally {
+      await booted.db.destroy()
+    }
+    expect(formation.primaryPort()).not.toBe(oldPrimary)
+    const q = (sqlText: string) => formation.psql(sqlText, database)
+    expect(q('select count(*) from kysely_migration')).toBe(String(migrationNames.length))
+    expect(q('select count(*) from pg_index where not indisvalid')).toBe('0')
     expect(q('select count(*) from artwork_jobs')).toBe(String(ROWS))
   }, 180_000)
 })
