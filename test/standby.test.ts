@@ -65,7 +65,10 @@ describe.skipIf(unavailable)(`a primary and a hot standby${unavailable ? ` (skip
     const result = await runCli(['migrate:latest'], { ...plain, DATABASE_URL: standbyFirst })
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`On ${pair.primary.address}`)
     expect(pair.primary.psql('select count(*) from kysely_migration', 'app')).toBe(String(migrationNames.length))
+    const status = await runCli(['migrate:status'], { ...plain, DATABASE_URL: standbyFirst })
+    expect(status.stdout).toContain(`On ${pair.primary.address}, the primary`)
     for (const order of [[pair.standby, pair.primary], [pair.primary, pair.standby]]) {
       const database = await connectDatabase({ url: pair.multiHostUrl('app', order) })
       try {
