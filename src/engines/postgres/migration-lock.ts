@@ -87,15 +87,16 @@ export class PostgresLockingAdapter extends PostgresAdapter {
     if (!held) return
     this.#held.delete(db)
     const { client, watch, address } = held
-    watch.stop()
     let lost = client.lost
     if (!lost) {
+      // Still watched: a server that stops answering now would otherwise hang the commit.
       try {
         await client.query('commit')
       } catch {
         lost = true
       }
     }
+    watch.stop()
     await client.end()
     if (!lost) return
     const rerun = 'the run stopped there; run the same command again: it finishes the job'
