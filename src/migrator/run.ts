@@ -73,25 +73,28 @@ export const DEFAULT_FAILOVER_WAIT_MS = 60_000
  * and then find nothing left to do.
  */
 export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<MigrationStep[]> {
+  return retryingFailover(db, options.failoverWaitMs ?? DEFAULT_FAILOVER_WAIT_MS, () => migrateOnce(db, options))
+}
+
+/** One run of {@link migrateToLatest}: what a failover may interrupt and `retryingFailover` run again. */
+async function migrateOnce(db: Kysely<any>, options: MigrateOptions): Promise<MigrationStep[]> {
   const set = migrationSet(options.migrations)
   // From data alone: no round trip, so an up-to-date database still costs one query.
   if (options.authOptions) await assertAuthSchemaProvided(options.authOptions, set.schemas())
-  const run = () =>
-    explained(db, async () => {
-      const applied = await appliedMigrations(db)
-      const pending = set.names.filter((name) => !applied.has(name))
-      if (pending.length === 0) return []
-      assertRunsInOrder(set, new Set(applied.keys()), pending)
-      if (options.checkOnly) return checkOnStandby(db, set, pending, options.replayWaitMs ?? DEFAULT_REPLAY_WAIT_MS)
-      await assertPrimary(db) // a standby: refused before any change, see docs/standbys.md
-      await assertMigratableServer(db) // CockroachDB, YugabyteDB, TiDB, Vitess: refused, see docs/other-engines.md
-      // Every check of the run before its first change (and before Kysely creates its tables);
-      // each migration repeats them inside the lock, in case the database changed meanwhile.
-      assertNoBlockingFindings(await planAgainst(db, set.plannable(pending)))
-      const migrator = new GuardedMigrator(db, set, false, options.onMigrated)
-      return unwrap(await withDdlProgress(options.progress, () => migrator.migrateToLatest()))
-    })
-  return retryingFailover(db, options.failoverWaitMs ?? DEFAULT_FAILOVER_WAIT_MS, run)
+  return explained(db, async () => {
+    const applied = await appliedMigrations(db)
+    const pending = set.names.filter((name) => !applied.has(name))
+    if (pending.length === 0) return []
+    assertRunsInOrder(set, new Set(applied.keys()), pending)
+    if (options.checkOnly) return checkOnStandby(db, set, pending, options.replayWaitMs ?? DEFAULT_REPLAY_WAIT_MS)
+    await assertPrimary(db) // a standby: refused before any change, see docs/standbys.md
+    await assertMigratableServer(db) // CockroachDB, YugabyteDB, TiDB, Vitess: refused, see docs/other-engines.md
+    // Every check of the run before its first change (and before Kysely creates its tables);
+    // each migration repeats them inside the lock, in case the database changed meanwhile.
+    assertNoBlockingFindings(await planAgainst(db, set.plannable(pending)))
+    const migrator = new GuardedMigrator(db, set, false, options.onMigrated)
+    return unwrap(await withDdlProgress(options.progress, () => migrator.migrateToLatest()))
+  })
 }
 
 /**
