@@ -97,7 +97,7 @@ export async function measureLiveMigration(kind: ServerKind, options: LiveMigrat
   }
 }
 
-async function prepare(copy: BenchDatabase, kind: ServerKind, rows: number): Promise<void> {
+export async function prepare(copy: BenchDatabase, kind: ServerKind, rows: number): Promise<void> {
   const { db } = await connectDatabase({ url: copy.url })
   try {
     await fillArtworkJobs(db, kind, rows)
@@ -155,7 +155,7 @@ export async function underLoad(
 }
 
 /** What a developer would write by hand: the same schema, with no care for the writers. */
-async function naiveMigration(db: Kysely<any>, kind: ServerKind): Promise<void> {
+export async function naiveMigration(db: Kysely<any>, kind: ServerKind): Promise<void> {
   if (kind === 'postgres') {
     await sql`alter table artwork_jobs add column user_id text references "user" (id) on delete cascade`.execute(db)
     await sql`create index artwork_jobs_user_id_idx on artwork_jobs (user_id)`.execute(db)

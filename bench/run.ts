@@ -3,7 +3,7 @@
  * what a service pays at boot. Not a test: it prints a table (and writes it as JSON) for a
  * person to read; see docs/benchmarks.md.
  *
- *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups,rename]
+ *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups,rename,standby]
  *                    [--dialect postgres|mysql|galera|all] [--galera-rows N] [--json <file>]
  *
  * `--rows 100000,1000000` runs the live migration at each size and prints how its time and the
@@ -26,6 +26,7 @@ import { measureLiveMigration, type LiveMigrationResult } from './live-migration
 import { DEFAULT_GALERA_WAYS, GALERA_WAYS, galeraBenchUnavailable, measureGalera, type GaleraResult, type GaleraWay } from './galera.js'
 import { measureIndexStall, printIndexStall, type IndexStallRow } from './index-stall.js'
 import { measureServerSetups } from './server-setups.js'
+import { measureStandby, printStandby, type StandbyResult } from './standby.js'
 import { printReport } from './report.js'
 import { WORST_STALL_TARGET_MS } from './targets.js'
 import { serverUrl, type BenchDatabase, type ServerKind } from './servers.js'
@@ -35,16 +36,18 @@ import { measureCommands, type CommandsResult } from './commands.js'
 /** Where the JSON report goes without `--json` (git ignores bench/results/). */
 const DEFAULT_JSON_FILE = 'bench/results/latest.json'
 
-const PARTS = ['live', 'link', 'plugins', 'boot', 'startup', 'busy', 'stall', 'server-setups', 'rename'] as const
+const PARTS = ['live', 'link', 'plugins', 'boot', 'startup', 'busy', 'stall', 'server-setups', 'rename', 'standby'] as const
 type Part = (typeof PARTS)[number]
 /**
- * `stall`, `server-setups` and `rename` only when asked for: six index builds per server, and global
- * settings changed for some of them; private servers of its own, each filled with `--rows` rows;
- * `rename` fills two more copies of `--rows` artworks per server and links every one to a user.
+ * `stall`, `server-setups`, `rename` and `standby` only when asked for: six index builds per server,
+ * and global settings changed for some of them; private servers of their own (`standby`: a primary
+ * and a hot standby, three migrations of `--rows` rows), each filled with `--rows` rows; `rename`
+ * fills two more copies of `--rows` artworks per server and links every one to a user.
  */
-const DEFAULT_PARTS: readonly Part[] = PARTS.filter((part) => part !== 'stall' && part !== 'server-setups' && part !== 'rename')
+const OPT_IN: readonly Part[] = ['stall', 'server-setups', 'rename', 'standby']
+const DEFAULT_PARTS: readonly Part[] = PARTS.filter((part) => !OPT_IN.includes(part))
 const USAGE =
-  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups,rename] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,local,local-nowait,local-200ms,copy] [--json <file>]'
+  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups,rename,standby] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,local,local-nowait,local-200ms,copy] [--json <file>]'
 /** Where the latency charts go (git ignores bench/results/; docs/benchmarks.md shows copies from docs/bench/). */
 const CHART_DIR = 'bench/results'
 
@@ -71,6 +74,8 @@ export interface BenchReport {
   commands?: CommandsResult
   /** What the writer's worst insert waits on during the index build, under each variant (`--parts stall`, `--parts server-setups`). */
   stall?: IndexStallRow[]
+  /** A hot standby's readers while the primary migrates (`--parts standby`, PostgreSQL). */
+  standby?: StandbyResult
   /** The Galera part: its own 3-node cluster, `galeraRows` rows (`--galera-rows`, default 200,000). */
   galera?: GaleraResult
   targets: Record<ServerKind, number>
@@ -186,6 +191,10 @@ async function main(): Promise<number> {
       log('the commands, each beside its floor...')
       report.commands = measureCommands(Object.fromEntries(Object.entries(urls).map(([kind, url]) => [kind === 'mysql' ? 'MariaDB/MySQL' : 'PostgreSQL', { kind: kind as ServerKind, url }])))
     }
+    if (parts.has('standby')) {
+      log(`standby (a primary and a hot standby of its own), ${rows.toLocaleString('en')} rows:`)
+      report.standby = await measureStandby(rows, log)
+    }
     if (withGalera) {
       log(`galera (3 nodes), ${galeraRows.toLocaleString('en')} rows:`)
       report.galera = await measureGalera(galeraRows, log, galeraWays)
@@ -204,6 +213,7 @@ async function main(): Promise<number> {
   printReport(report, log)
   printBusyTable(report.busy ?? {}, log)
   printIndexStall(rows, report.stall ?? [], log)
+  printStandby(report.standby, log)
   log(`\nThe same as JSON: ${jsonFile}`)
   return 0
 }

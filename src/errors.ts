@@ -17,6 +17,15 @@ export class UsageError extends AuthDbError {
 /** The database could not be reached or refused us; `message` is already made readable. */
 export class ConnectionError extends AuthDbError {
   override name = 'ConnectionError'
+  /**
+   * Whether running again may succeed with nothing fixed: the connection was lost, the server
+   * stopped answering, or no host is the primary yet (a failover in progress).
+   */
+  readonly transient: boolean
+  constructor(message: string, options?: ErrorOptions & { transient?: boolean }) {
+    super(message, options)
+    this.transient = options?.transient ?? false
+  }
 }
 
 /**
@@ -55,11 +64,43 @@ export class MigrationFailedError extends AuthDbError {
   }
 }
 
-/** Pending migrations were found where the caller asked only to check. */
+/**
+ * Pending migrations were found where the caller asked only to check. On a standby, `standby`
+ * says so and how far its replay is behind, so that a replica's boot can tell a standby that has
+ * not replayed the primary's migrations yet from a database nobody migrated.
+ */
 export class PendingMigrationsError extends AuthDbError {
   override name = 'PendingMigrationsError'
-  constructor(readonly pending: readonly string[]) {
-    super(`the database is behind: pending migrations ${pending.join(', ')}; run ${howToRun('migrate:latest')}`)
+  constructor(
+    readonly pending: readonly string[],
+    readonly standby?: string,
+  ) {
+    super(
+      standby
+        ? `the standby has not replayed migrations ${pending.join(', ')}: ${standby}; wait for its replay to catch up, or run ${howToRun('migrate:latest')} on the primary if it has not run there`
+        : `the database is behind: pending migrations ${pending.join(', ')}; run ${howToRun('migrate:latest')}`,
+    )
+  }
+}
+
+/**
+ * The server is a standby (a hot standby replaying its primary), where a command needs the
+ * primary: nothing was changed. Commands that change the schema reject with it as the cause of
+ * a {@link MigrationFailedError}.
+ */
+export class StandbyError extends ConnectionError {
+  override name = 'StandbyError'
+}
+
+/**
+ * The server stopped answering during a run (it crashed, failed over, was partitioned away or
+ * frozen): the run stopped within `DATABASE_ANSWER_TIMEOUT_MS`, and running it again finishes
+ * the job (with a multi-host URL, on the new primary).
+ */
+export class ServerStoppedAnsweringError extends ConnectionError {
+  override name = 'ServerStoppedAnsweringError'
+  constructor(message: string) {
+    super(message, { transient: true })
   }
 }
 

@@ -28,6 +28,8 @@ export {
   SchemaConflictError,
   MigrationFailedError,
   PendingMigrationsError,
+  StandbyError,
+  ServerStoppedAnsweringError,
   LinkInterruptedError,
 } from './errors.js'
 export { DataLossError, DownBlockedError } from './migrator/down-guard.js'

@@ -124,6 +124,14 @@ describe('DATABASE_URL that cannot work', () => {
     await expectExplained(`postgres://app:${SECRET}@[not-a-host/db`, { code: 2, says: /DATABASE_URL is not a valid URL; use postgres:\/\// })
   })
 
+  it('a multi-host URL none of whose hosts answers: one line naming each host and why (CLI)', async () => {
+    const result = await runCli(['migrate:latest'], { DATABASE_URL: `postgres://app:${SECRET}@127.0.0.1:1,127.0.0.1:2/db?target_session_attrs=read-write` })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toMatch(/no host of DATABASE_URL is a server that accepts writes \(target_session_attrs=read-write\): 127\.0\.0\.1:1 refused the connection, 127\.0\.0\.1:2 refused the connection/)
+    expect(result.stderr).not.toContain(SECRET)
+  })
+
   it('an unsupported scheme', async () => {
     await expectExplained(`oracle://app:${SECRET}@db.example.com/x`, { code: 2, says: /scheme "oracle" is not supported; use postgres:\/\/, mysql:\/\/ or pglite/ })
   })
@@ -247,6 +255,12 @@ describe.skipIf(unavailableReason('mysql') && !process.env.CI)('MariaDB/MySQL re
     if (grants) await sql`grant ${sql.raw(grants)} on ${sql.id(databaseName())}.* to ${sql.lit(user)}@'%'`.execute(admin.db)
     return user
   }
+
+  it('several hosts: a MySQL/MariaDB URL takes one (usage error, exit 2)', async () => {
+    const url = new URL(testDb.url)
+    const listed = testDb.url.replace(`@${url.host}/`, `@${url.host},${url.host}/`).replace(/^mysql:\/\/([^:@]*)@/, `mysql://$1:${SECRET}@`)
+    await expectExplained(listed, { code: 2, says: /DATABASE_URL lists several hosts, but a MySQL\/MariaDB URL takes one host/ })
+  })
 
   it('a wrong password', async () => {
     const user = await createUser('select')

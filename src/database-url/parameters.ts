@@ -13,8 +13,10 @@
  *   absent or `system`, and naming the host). `prefer` and `allow` may fall back to plaintext and
  *   are refused.
  * - `sslrootcert`, `sslcert`, `sslkey`: PEM files (the CA; a client certificate and its key).
- * - `host` (a host name, or a Unix socket folder such as `/var/run/postgresql`), `port`, `user`,
- *   `application_name`, `connect_timeout` (seconds).
+ * - `host` (a host name, or a Unix socket folder such as `/var/run/postgresql`; libpq's
+ *   comma-separated list of hosts to try in order), `port` (one, or one per host), `user`,
+ *   `application_name`, `connect_timeout` (seconds, per host tried).
+ * - `target_session_attrs`: which kind of server a session must reach (see `session-attrs.ts`).
  *
  * MySQL / MariaDB, the `mysql` client's names (`ssl_mode` and the like are accepted too):
  * - `ssl-mode`: `DISABLED`, `REQUIRED` (as `sslmode=require`), `VERIFY_CA` (needs `ssl-ca`),
@@ -24,6 +26,7 @@
  */
 import { isIP } from 'node:net'
 import { UsageError } from '../errors.js'
+import { readTargetSessionAttrs, type TargetSessionAttrs } from './session-attrs.js'
 
 /**
  * How much of the server's certificate is checked: `none` (encrypted only; anyone in the path
@@ -43,13 +46,21 @@ export interface TlsSettings {
 
 /** What the parameters of one URL say. */
 export interface ConnectionParameters {
+  /** The first of {@link hosts}. */
   readonly host: string | undefined
+  /** libpq's `host=a,b`: every host to try, in order; undefined when the parameter is absent. */
+  readonly hosts: readonly string[] | undefined
   /** PostgreSQL's `user` parameter (libpq's), for URLs without a user part: `postgres:///db?host=/run/postgresql&user=app`. */
   readonly user: string | undefined
+  /** The first of {@link ports}. */
   readonly port: number | undefined
+  /** libpq's `port=5432,5433`: one port for every host, or one per host (an empty entry: the default port). */
+  readonly ports: readonly (number | undefined)[] | undefined
   readonly tls: TlsSettings | undefined
   readonly connectTimeoutMs: number | undefined
   readonly applicationName: string | undefined
+  /** libpq's `target_session_attrs`; undefined when absent (libpq's default, `any`). */
+  readonly targetSessionAttrs: TargetSessionAttrs | undefined
 }
 
 /** How long to wait for a connection to the database (TCP, TLS and the handshake), by default. */
@@ -68,7 +79,7 @@ interface Vocabulary {
 }
 
 const POSTGRES: Vocabulary = {
-  names: ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'host', 'port', 'user', 'connect_timeout', 'application_name'],
+  names: ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'host', 'port', 'user', 'connect_timeout', 'application_name', 'target_session_attrs'],
   canonical: (name) => (POSTGRES.names.includes(name) ? name : undefined),
   foreign: {
     ssl: 'use sslmode=verify-full (with sslrootcert=<CA file> for a private CA) or sslmode=require',
@@ -88,6 +99,8 @@ const MYSQL: Vocabulary = {
     ssl: 'use ssl-mode=VERIFY_IDENTITY (with ssl-ca=<CA file> for a private CA) or ssl-mode=REQUIRED',
     sslmode: "sslmode is PostgreSQL's; use ssl-mode=VERIFY_IDENTITY (with ssl-ca=<CA file>) or ssl-mode=REQUIRED",
     sslrootcert: "sslrootcert is PostgreSQL's; use ssl-ca=<CA file>",
+    target_session_attrs: 'target_session_attrs is PostgreSQL\'s: a MySQL/MariaDB URL takes one host (put a proxy such as MySQL Router or MaxScale in front of a replicated set)',
+    host: 'a MySQL/MariaDB URL takes one host, in the URL itself (mysql://user:pass@host:3306/db)',
   },
 }
 
@@ -115,15 +128,33 @@ export function readConnectionParameters(params: URLSearchParams, engine: 'postg
     // checks none (Node then compares with "localhost"), so VERIFY_IDENTITY would not hold.
     throw new UsageError('DATABASE_URL has ssl-mode=VERIFY_IDENTITY with an IP address, which the MySQL driver cannot check against the certificate; connect to the host name the certificate names, or use ssl-mode=VERIFY_CA')
   }
-  const port = values.get('port')
+  const hosts = hostList(values.get('host'))
+  const ports = portList(values.get('port'))
   return {
-    host: values.get('host') || undefined,
+    host: hosts?.[0],
+    hosts,
     user: values.get('user') || undefined,
-    port: port === undefined ? undefined : wholeNumber('port', port, 1, 65535),
+    port: ports?.[0],
+    ports,
     tls,
     connectTimeoutMs: connectTimeout(values.get('connect_timeout')),
     applicationName: values.get('application_name'),
+    targetSessionAttrs: readTargetSessionAttrs(values.get('target_session_attrs')),
   }
+}
+
+/** libpq's `host` parameter: one host or a comma-separated list; empty means "not given". */
+function hostList(raw: string | undefined): string[] | undefined {
+  if (!raw) return undefined
+  const hosts = raw.split(',').map((host) => host.trim())
+  if (hosts.some((host) => !host)) throw new UsageError('DATABASE_URL parameter "host" has an empty entry in its list; write host=host1,host2 with no empty name')
+  return hosts
+}
+
+/** libpq's `port` parameter: one port or a comma-separated list (an empty entry: the default port). */
+export function portList(raw: string | undefined): (number | undefined)[] | undefined {
+  if (raw === undefined) return undefined
+  return raw.split(',').map((port) => (port.trim() === '' ? undefined : wholeNumber('port', port.trim(), 1, 65535)))
 }
 
 function postgresTls(values: ReadonlyMap<string, string>): TlsSettings | undefined {

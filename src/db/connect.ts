@@ -29,8 +29,8 @@ export interface AuthDatabase {
  * Opens the database named by `options.url` (or `DATABASE_URL`). Only the driver that the URL
  * needs is imported. Nothing is sent to the server until the first query.
  *
- * Timeouts left out of `options` come from `DATABASE_CONNECT_TIMEOUT_MS` and
- * `MIGRATION_LOCK_TIMEOUT_MS`, else the defaults. A failure to connect, in any later query,
+ * Timeouts left out of `options` come from `DATABASE_CONNECT_TIMEOUT_MS`,
+ * `MIGRATION_LOCK_TIMEOUT_MS` and `DATABASE_ANSWER_TIMEOUT_MS`, else the defaults. A failure to connect, in any later query,
  * rejects with a {@link ConnectionError} whose message says what to fix and never holds the
  * password.
  *
@@ -42,7 +42,12 @@ export async function connectDatabase(options: ConnectOptions = {}): Promise<Aut
   const connectTimeoutMs = resolveConnectTimeout(options.connectTimeoutMs, parsed, fromEnv.connectTimeoutMs)
   // The target remembers the timeout it is opened with, so that a timeout says how long it waited.
   const target: DatabaseTarget = parsed.kind === 'pglite' ? parsed : { ...parsed, connection: { ...parsed.connection, connectTimeoutMs } }
-  const resolved = { ...options, connectTimeoutMs, lockTimeoutMs: options.lockTimeoutMs ?? fromEnv.lockTimeoutMs }
+  const resolved = {
+    ...options,
+    connectTimeoutMs,
+    lockTimeoutMs: options.lockTimeoutMs ?? fromEnv.lockTimeoutMs,
+    answerTimeoutMs: options.answerTimeoutMs ?? fromEnv.answerTimeoutMs,
+  }
   const dialect = withSafeConnectErrors(await createDialect(target, resolved), target)
   const db = new Kysely<Database>({ dialect, log: options.log })
   return { db, target, dialect: sqlDialectOf(target) }

@@ -14,10 +14,12 @@ export interface TimeoutsFromEnv {
   readonly connectTimeoutMs?: number
   /** `MIGRATION_LOCK_TIMEOUT_MS`: give up waiting for another process's migrations after this long. */
   readonly lockTimeoutMs?: number
+  /** `DATABASE_ANSWER_TIMEOUT_MS`: end a run whose server answers nothing for this long. */
+  readonly answerTimeoutMs?: number
 }
 
 /**
- * Reads `DATABASE_CONNECT_TIMEOUT_MS` and `MIGRATION_LOCK_TIMEOUT_MS` from the environment.
+ * Reads `DATABASE_CONNECT_TIMEOUT_MS`, `MIGRATION_LOCK_TIMEOUT_MS` and `DATABASE_ANSWER_TIMEOUT_MS` from the environment.
  * Unset or empty means "use the default".
  *
  * @throws {UsageError} when a value is not a whole number of milliseconds.
@@ -26,6 +28,7 @@ export function timeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): TimeoutsF
   return {
     connectTimeoutMs: milliseconds(env, 'DATABASE_CONNECT_TIMEOUT_MS', 1),
     lockTimeoutMs: milliseconds(env, 'MIGRATION_LOCK_TIMEOUT_MS', 0),
+    answerTimeoutMs: milliseconds(env, 'DATABASE_ANSWER_TIMEOUT_MS', 1000),
   }
 }
 

@@ -77,7 +77,7 @@ export function explainLostConnection(error: unknown, target: DatabaseTarget): C
   return new ConnectionError(
     `lost the connection to ${describeTarget(target)} during a query (${scrub(describeError(error), target)}); ` +
       'the server or the network ended the session (a restart, a failover, or an administrator); try again',
-    { cause: error },
+    { cause: error, transient: true },
   )
 }
 

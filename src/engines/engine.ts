@@ -187,9 +187,31 @@ export interface ErrorRules {
   isAbortedRead(error: unknown): boolean
 }
 
+/**
+ * Whether the server is a standby, read once for a message. `address` names the host (as the
+ * URL does) where the engine knows it.
+ */
+export type ReplicationState =
+  | { readonly standby: false; readonly address?: string }
+  | {
+      readonly standby: true
+      readonly address?: string
+      /** WAL received but not replayed yet, in bytes; null when not streaming (archive recovery). */
+      readonly replayBehindBytes: number | null
+      /** How long ago the last replayed transaction committed on the primary; null before any. */
+      readonly lastReplayAgeMs: number | null
+      /** Replay paused (`pg_wal_replay_pause()`). */
+      readonly paused: boolean
+    }
+
 export interface MigrationLockOptions {
   /** Give up waiting for the lock after this many milliseconds. */
   readonly lockTimeoutMs?: number
+  /**
+   * End a run whose server answers nothing for this many milliseconds (default 15000): a
+   * crashed, failed-over, partitioned or frozen primary. PostgreSQL (the lock's heartbeat).
+   */
+  readonly answerTimeoutMs?: number
 }
 
 /** How to open a connection pool: the migration lock's options and the connect timeout. */
@@ -246,6 +268,12 @@ export interface Engine {
   readonly defaultPort: number | undefined
   /** Kysely's dialect for `target`, importing its driver only now. */
   createDialect(target: DatabaseTarget, options: DialectOptions): Promise<Dialect>
+  /**
+   * Whether the server behind `db` is a standby, and how far its replay is behind. One query;
+   * engines without standbys the module can recognise (MySQL/MariaDB replicas, PGlite) say
+   * `{ standby: false }`.
+   */
+  replication(db: Kysely<any>): Promise<ReplicationState>
   /** Kysely's adapter for this engine, with the module's migration lock. */
   createAdapter(options?: MigrationLockOptions): DialectAdapter
   createQueryCompiler(): QueryCompiler

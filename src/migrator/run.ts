@@ -6,7 +6,10 @@
  * round trip, errors that are thrown instead of returned, and a check-only mode.
  */
 import { NO_MIGRATIONS, type Kysely, type MigrationResult, type MigrationResultSet } from 'kysely'
-import { MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError } from '../errors.js'
+import { ConnectionError, MigrationFailedError, PendingMigrationsError, SchemaConflictError, UsageError } from '../errors.js'
+import { assertPrimary, describeStandby, isReplaying, replicationState } from './standby.js'
+import { targetOf } from '../db/safe-errors-driver.js'
+import { isMultiHost } from '../database-url/url.js'
 import { checksumMatches, migrationChecksums, storedChecksums } from './migration-sql.js'
 import { MIGRATION_NAMES } from '../migrations/index.js'
 import { assertRunsInOrder, migrationSet } from './migration-set.js'
@@ -48,7 +51,24 @@ export interface MigrateOptions extends WithMigrations {
    * then rather than when the whole run ends.
    */
   readonly onMigrated?: (step: TimedMigrationStep) => void
+  /**
+   * With `checkOnly` on a standby whose replay is behind the WAL it received: how long to wait for
+   * the replay to bring the migrations before rejecting (default 30000, PostgreSQL's default
+   * `max_standby_streaming_delay`). A caught-up or paused standby is not waited for.
+   */
+  readonly replayWaitMs?: number
+  /**
+   * With a multi-host `DATABASE_URL`: how long to keep running again after the server stopped
+   * answering or went away (a failover), to finish on the new primary (default 60000; 0: never,
+   * as the CLI does, which says so and leaves the rerun to the operator).
+   */
+  readonly failoverWaitMs?: number
 }
+
+/** {@link MigrateOptions.replayWaitMs}'s default. */
+export const DEFAULT_REPLAY_WAIT_MS = 30_000
+/** {@link MigrateOptions.failoverWaitMs}'s default. */
+export const DEFAULT_FAILOVER_WAIT_MS = 60_000
 
 /**
  * Brings the database to the latest migration. Resolves with the migrations that ran (none when
@@ -58,21 +78,28 @@ export interface MigrateOptions extends WithMigrations {
  */
 export async function migrateToLatest(given: Kysely<any>, options: MigrateOptions = {}): Promise<MigrationStep[]> {
   const db = moduleDb(given)
+  return retryingFailover(db, options.failoverWaitMs ?? DEFAULT_FAILOVER_WAIT_MS, () => migrateOnce(db, options))
+}
+
+/** One run of {@link migrateToLatest}: what a failover may interrupt and `retryingFailover` run again. */
+async function migrateOnce(db: Kysely<any>, options: MigrateOptions): Promise<MigrationStep[]> {
   return explained(db, async () => {
     const applied = await appliedMigrations(db)
     const pending = migrationSet(options.migrations).names.filter((name) => !applied.has(name))
     // Up to date and no options to compare with: one query, as every boot of every replica pays.
     if (pending.length === 0 && !options.authOptions) return []
     if (options.checkOnly && !options.authOptions) {
-      assertRunsInOrder(migrationSet(options.migrations), new Set(applied.keys()), pending)
-      throw new PendingMigrationsError(pending)
+      const set = migrationSet(options.migrations)
+      assertRunsInOrder(set, new Set(applied.keys()), pending)
+      return checkOnStandby(db, set, pending, options.replayWaitMs ?? DEFAULT_REPLAY_WAIT_MS)
     }
     const state = await authShapeState(db, options, applied)
     assertShapeReached(state)
     if (options.authOptions) await assertAuthSchemaProvided(options.authOptions, state.set.schemas())
     if (pending.length === 0) return []
     assertRunsInOrder(state.set, new Set(applied.keys()), pending)
-    if (options.checkOnly) throw new PendingMigrationsError(pending)
+    if (options.checkOnly) return checkOnStandby(db, state.set, pending, options.replayWaitMs ?? DEFAULT_REPLAY_WAIT_MS)
+    await assertPrimary(db) // a standby: refused before any change, see docs/standbys.md
     await assertMigratableServer(db) // CockroachDB, YugabyteDB, TiDB, Vitess: refused, see docs/other-engines.md
     // Every check of the run before its first change (and before Kysely creates its tables);
     // each migration repeats them inside the lock, in case the database changed meanwhile.
@@ -80,6 +107,52 @@ export async function migrateToLatest(given: Kysely<any>, options: MigrateOption
     const migrator = new GuardedMigrator(db, state.set, false, options.onMigrated)
     return unwrap(await withDdlProgress(options.progress, () => migrator.migrateToLatest()))
   })
+}
+
+/**
+ * Pending migrations found by a check: a {@link PendingMigrationsError}, saying so when the
+ * server is a standby; resolves instead if a standby whose replay is behind replays them within
+ * `waitMs`. Only asked when something is pending: an up-to-date boot stays one query.
+ */
+async function checkOnStandby(db: Kysely<any>, set: ReturnType<typeof migrationSet>, pending: string[], waitMs: number): Promise<MigrationStep[]> {
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    const state = await replicationState(db)
+    if (!state.standby) throw new PendingMigrationsError(pending)
+    // Read again after the standby's state: its replay may have brought them meanwhile.
+    const applied = await appliedMigrations(db)
+    pending = set.names.filter((name) => !applied.has(name))
+    if (pending.length === 0) return []
+    if (!isReplaying(state) || Date.now() >= deadline) throw new PendingMigrationsError(pending, describeStandby(state))
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+/**
+ * Runs `run` again while it fails because its server went away (a failover), the URL lists
+ * several hosts, and `waitMs` has not passed: each run connects anew, to whichever host fits
+ * `target_session_attrs` then, and finishes the job. One host, or `waitMs` 0: the failure as it is.
+ */
+async function retryingFailover<T>(db: Kysely<any>, waitMs: number, run: () => Promise<T>): Promise<T> {
+  const target = targetOf(db)
+  const multiHost = target !== undefined && isMultiHost(target)
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    try {
+      return await run()
+    } catch (error) {
+      if (!multiHost || !isFailover(error) || Date.now() >= deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+    }
+  }
+}
+
+/** Whether an error (or its cause) is a server gone away mid-run, or no primary found yet. */
+function isFailover(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof ConnectionError && e.transient) return true
+  }
+  return false
 }
 
 /** {@link migrateDown}'s options: those of {@link createMigrator}. */
@@ -97,6 +170,7 @@ export async function migrateDown(given: Kysely<any>, target: DownTarget = { ste
     throw new UsageError(`there is no migration named "${target.to}"; known: ${set.names.join(', ')}`)
   }
   return explained(db, async () => {
+    await assertPrimary(db) // a standby: refused before any change, see docs/standbys.md
     await assertMigratableServer(db)
     // The guards (dependents, data loss unless forced) are the Migrator's, as for every front end.
     const migrator = createMigrator(db, options)

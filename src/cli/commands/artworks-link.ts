@@ -4,6 +4,7 @@ import { decodeUtf8Input, validateRecords } from '../../artworks/validate-input.
 import { explainDatabaseError } from '../../db/explain-error.js'
 import { DEFAULT_LINK_BATCH_SIZE, MAX_LINK_BATCH_SIZE, linkArtworks, type ArtworkAssignment, type LinkReport } from '../../artworks/link.js'
 import { describeTarget } from '../../database-url/url.js'
+import { refuseStandby } from '../../migrator/standby.js'
 import { LinkInterruptedError, UsageError, describeError } from '../../errors.js'
 import { plural, type Command, type OptionValues, type Output } from './command.js'
 
@@ -30,6 +31,7 @@ export const artworksLink: Command = {
   async run({ database, options, positionals, out }) {
     const assignments = await readAssignments(options, positionals)
     const where = describeTarget(database.target)
+    await refuseStandby(database.db, 'writes') // a hot standby: one line naming it, before any batch
     out.line(`Linking ${plural(assignments.length, 'artwork')} in ${where}`)
     const report = await linkArtworks(database.db, assignments, {
       reassign: options.reassign === true,

@@ -1,4 +1,5 @@
 import { describeTarget } from '../../database-url/url.js'
+import { refuseStandby } from '../../migrator/standby.js'
 import { plural, type Command } from './command.js'
 
 export const dbSeed: Command = {
@@ -6,6 +7,7 @@ export const dbSeed: Command = {
   options: [{ flags: '--force', description: 'seed even though the database has other users' }],
   async run({ database, options, out }) {
     const where = describeTarget(database.target)
+    await refuseStandby(database.db, 'writes') // a hot standby: one line naming it
     out.line(`Seeding ${where}`)
     const { seedDatabase } = await import('../../seed.js') // Better Auth: loaded for this command only
     const report = await seedDatabase(database, { force: options.force === true })

@@ -1,5 +1,6 @@
-import { describeTarget } from '../../database-url/url.js'
+import { describeTarget, isMultiHost } from '../../database-url/url.js'
 import type { ItemStatus } from '../../verify/index.js'
+import { describeStandby, replicationState } from '../../migrator/standby.js'
 import { plural, type Command } from './command.js'
 import { AUTH_CONFIG_OPTION, MIGRATIONS_DIR_OPTION, appMigrationsFrom, authOptionsFrom } from './app-options.js'
 
@@ -14,7 +15,11 @@ export const dbVerify: Command = {
     const where = describeTarget(database.target)
     const config = await authOptionsFrom(options)
     const report = await verifyDatabase(database.db, { authOptions: config?.options, migrations: await appMigrationsFrom(options) })
+    const replication = await replicationState(database.db)
     out.line(`Verifying database ${where}${config ? ` for the Better Auth options of ${config.file}` : ''}`)
+    // What a standby shows is what it has replayed: a pending migration there may be replay lag.
+    if (replication.standby) out.line(`⚠️  ${describeStandby(replication)}`)
+    else if (isMultiHost(database.target) && replication.address) out.line(`On ${replication.address}, the primary`)
     for (const check of report.checks) {
       out.line('')
       if (check.items.length === 0) {
@@ -34,7 +39,7 @@ export const dbVerify: Command = {
         ? `✅ Database matches the schema${warnings}`
         : `❌ ${plural(report.failures, 'problem')} found${warnings}; the fixes are under each ❌ above`,
     )
-    out.result({ ok: report.ok, database: where, failures: report.failures, warnings: report.warnings, checks: report.checks })
+    out.result({ ok: report.ok, database: where, standby: replication.standby ? describeStandby(replication) : null, failures: report.failures, warnings: report.warnings, checks: report.checks })
     return report.ok ? 0 : 1
   },
 }

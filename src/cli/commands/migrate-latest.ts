@@ -1,5 +1,6 @@
 import { createTerminalProgress } from '../terminal-progress.js'
-import { describeTarget } from '../../database-url/url.js'
+import { describeTarget, isMultiHost } from '../../database-url/url.js'
+import { replicationState } from '../../migrator/standby.js'
 import { migrateToLatest, pendingMigrations } from '../../migrator/run.js'
 import { formatSql, pendingMigrationSql } from '../../migrator/migration-sql.js'
 import { authShapeState } from '../../migrator/auth-shape-state.js'
@@ -40,9 +41,16 @@ export const migrateLatest: Command = {
       progress,
       migrations,
       authOptions,
+      // A run stopped by a failover says so and exits; the operator reruns it (the boot API retries).
+      failoverWaitMs: 0,
       // Each line as its migration finishes, not all of them at the end.
       onMigrated: (step) => out.line(`✅ Applied ${step.name} (${seconds(step.ms)})`),
     })
+    // Which host of a multi-host URL did the work.
+    if (isMultiHost(database.target)) {
+      const { address } = await replicationState(database.db)
+      if (address) out.line(`On ${address}`)
+    }
     out.line(
       steps.length > 0
         ? `✅ Migration completed successfully: ${plural(steps.length, 'migration')} applied in ${seconds(performance.now() - started)}`

@@ -1,5 +1,6 @@
-import { describeTarget } from '../../database-url/url.js'
+import { describeTarget, isMultiHost } from '../../database-url/url.js'
 import { authOptionsStatus, migrationStatus, type AuthOptionsStatus, type MigrationState } from '../../migrator/run.js'
+import { describeStandby, replicationState } from '../../migrator/standby.js'
 import { plural, type Command } from './command.js'
 import { AUTH_CONFIG_OPTION, MIGRATIONS_DIR_OPTION, appMigrationsFrom, authOptionsFrom } from './app-options.js'
 import { AuthShapeChangedError } from '../../migrator/auth-shape-state.js'
@@ -16,7 +17,10 @@ export const migrateStatus: Command = {
     // The options are read as migrate:latest reads them: a change they make is said here too.
     const authOptions = (await authOptionsFrom(options))?.options
     const needs: AuthOptionsStatus | undefined = authOptions ? await authOptionsStatus(database.db, { migrations, authOptions }) : undefined
+    const replication = await replicationState(database.db)
     out.line(`Database ${where}`)
+    if (replication.standby) out.line(`⚠️  ${describeStandby(replication)}`)
+    else if (isMultiHost(database.target) && replication.address) out.line(`On ${replication.address}, the primary`)
     for (const state of states) out.line(describe(state))
     const pending = states.filter((s) => !s.executedAt).length
     const drifted = states.filter((s) => s.drift === 'changed' || s.drift === 'unknown').length
@@ -31,6 +35,7 @@ export const migrateStatus: Command = {
       ok: true,
       database: where,
       ...(needs ? { authOptions: { shapeChanges: needs.shapeChanges, missing: needs.missing } } : {}),
+      standby: replication.standby ? describeStandby(replication) : null,
       migrations: states.map((s) => ({
         name: s.name,
         status: s.drift === 'unknown' ? 'unknown' : s.executedAt ? 'applied' : 'pending',

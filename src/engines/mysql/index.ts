@@ -22,6 +22,8 @@ export const mysql: Engine = {
   sqlScriptNote: '-- MySQL commits each DDL statement on its own.',
   defaultPort: MYSQL_DEFAULT_PORT,
   createDialect: (target, options) => createMysqlDialect(connectionOf(target), options),
+  // MySQL/MariaDB replicas are not recognised (their URLs take one host); see docs/standbys.md.
+  replication: async () => ({ standby: false }),
   createAdapter: (options) => new MysqlLockingAdapter(options),
   createQueryCompiler: () => new MysqlQueryCompiler(),
   forServer: async (db) => ((await mysqlCatalog.serverVersion(db)).includes('MariaDB') ? mariadb : mysql),

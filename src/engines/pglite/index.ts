@@ -17,6 +17,8 @@ export const pglite: Engine = {
   ddl: postgresDdl(postgres.errors, { online: false }),
   defaultPort: undefined,
   createDialect: (target, options) => createPgliteDialect('dataDir' in target ? target.dataDir : undefined, options),
+  // Embedded: never a standby, and nothing to ask.
+  replication: async () => ({ standby: false }),
   createAdapter: () => new PGliteAdapter(),
   forServer: async () => pglite,
 }

@@ -2,13 +2,14 @@
  * Connecting to PostgreSQL through `pg` (imported only when a PostgreSQL URL is used).
  */
 import { PostgresDialect, type Dialect, type PostgresPool, type PostgresPoolClient } from 'kysely'
-import type { Pool, PoolClient, PoolConfig } from 'pg'
+import type { PoolClient, PoolConfig } from 'pg'
 import { postgresErrors } from './errors.js'
 import { nodeTlsOptions } from '../../database-url/tls.js'
 import type { ServerConnection } from '../../database-url/url.js'
 import type { DialectOptions } from '../engine.js'
 import { PostgresLockingAdapter } from './migration-lock.js'
 import { postgresSessions } from './sessions.js'
+import { postgresServers, type PostgresServers } from './servers.js'
 
 /** PostgreSQL's port when the URL names none. */
 export const POSTGRES_DEFAULT_PORT = 5432
@@ -35,25 +36,20 @@ export function postgresPoolConfig(connection: ServerConnection, connectTimeoutM
 export async function createPostgresDialect(connection: ServerConnection, options: DialectOptions): Promise<Dialect> {
   const config = postgresPoolConfig(connection, options.connectTimeoutMs)
   const { default: pg } = await import('pg')
-  const pool = new pg.Pool(config)
-  // An idle client that loses its server emits 'error' on the pool; without a listener
-  // Node would crash the whole router-backend. The next query reports the failure instead.
-  pool.on('error', () => {})
-  // A client checked out of the pool (a migration, a transaction, `db.connection()`) emits
-  // 'error' on itself instead, and pg-pool listens only while the client is idle: without
-  // this, `pg_terminate_backend` or a restart mid-operation is an unhandled 'error' event that
-  // kills the process. The query in progress (or the next one on that client) still rejects,
-  // and the driver wrapper makes that a one-line ConnectionError; on release the client is
-  // destroyed (by pg-pool, or `discardingLostClients`), so the next checkout gets a new one.
-  pool.on('connect', (client) => {
-    client.on('error', () => {})
-  })
-  const sessions = postgresSessions(pg, config)
+  // Every client, pooled or dedicated, has an 'error' listener (`postgresServers`): a client
+  // checked out of the pool (a migration, a transaction, `db.connection()`) emits 'error' on
+  // itself, and pg-pool listens only while the client is idle, so `pg_terminate_backend` or a
+  // restart mid-operation would be an unhandled 'error' event that kills the process. The query
+  // in progress (or the next one on that client) still rejects, and the driver wrapper makes
+  // that a one-line ConnectionError; on release the client is destroyed (by pg-pool, or
+  // `discardingLostClients`), so the next checkout gets a new one.
+  const servers = postgresServers(pg, connection, config)
+  const sessions = postgresSessions(servers)
   return new (class extends PostgresDialect {
     override createAdapter() {
       return new PostgresLockingAdapter(options, sessions)
     }
-  })({ pool: discardingLostClients(pool) })
+  })({ pool: discardingLostClients(servers) })
 }
 
 /**
@@ -64,7 +60,7 @@ export async function createPostgresDialect(connection: ServerConnection, option
  * and be handed to the next query, which would fail too. Kysely looks its connections up by
  * client, so each client gets one wrapper.
  */
-function discardingLostClients(pool: Pool): PostgresPool {
+function discardingLostClients(pool: Pick<PostgresServers, 'connect' | 'end'>): PostgresPool {
   const wrappers = new WeakMap<PoolClient, PostgresPoolClient>()
   return {
     connect: async () => {

@@ -8,6 +8,7 @@ import { postgresCatalogColumn, postgresCatalogTypes, postgresColumnTypes } from
 import { postgresErrors } from './errors.js'
 import { PostgresLockingAdapter } from './migration-lock.js'
 import { postgresDdl } from './online-ddl.js'
+import { postgresReplication } from './replication.js'
 
 export const postgres: Engine = {
   name: 'postgres',
@@ -22,6 +23,7 @@ export const postgres: Engine = {
   sqlScriptNote: '-- Run outside a transaction: CREATE INDEX CONCURRENTLY cannot run inside one.',
   defaultPort: POSTGRES_DEFAULT_PORT,
   createDialect: (target, options) => createPostgresDialect(connectionOf(target), options),
+  replication: postgresReplication,
   createAdapter: (options) => new PostgresLockingAdapter(options),
   createQueryCompiler: () => new PostgresQueryCompiler(),
   forServer: async () => postgres,

@@ -22,14 +22,20 @@ import type { DdlRunner } from '../ddl-runner.js'
 import { columnTail, type DdlRecipes, type ErrorRules, type TableRenameSpec } from '../engine.js'
 import { lockRetryPolicy, retryOnLockTimeout } from '../lock-wait.js'
 import { sessionIsPinned } from './pinned-session.js'
+import { assertNoStandbyReaders, StandbyReaderBusy } from './standby-readers.js'
 
 export function postgresDdl(errors: ErrorRules, { online }: { readonly online: boolean }): DdlRecipes {
-  /** Each try in a transaction of its own, its lock wait bounded by `SET LOCAL`; retried. */
-  async function withShortLockWait(r: DdlRunner, statement: () => Promise<void>): Promise<void> {
+  /**
+   * Each try in a transaction of its own, its lock wait bounded by `SET LOCAL`; retried. Before
+   * each try, the standbys a multi-host URL names are asked whether a session of theirs holds
+   * `table` (`./standby-readers.ts`): if so the try is put off like one that timed out.
+   */
+  async function withShortLockWait(r: DdlRunner, table: string, statement: () => Promise<void>): Promise<void> {
     if (!online) return statement()
     const policy = lockRetryPolicy()
     await retryOnLockTimeout(
       async () => {
+        await r.guard((db) => assertNoStandbyReaders(db, table)) // a plan skips it
         await r.run(sql`begin`, 'guard')
         try {
           await r.run(sql`set local lock_timeout = ${sql.lit(`${policy.tryTimeoutMs}ms`)}`, 'guard')
@@ -40,7 +46,7 @@ export function postgresDdl(errors: ErrorRules, { online }: { readonly online: b
           throw error
         }
       },
-      errors.isLockTimeout,
+      (error) => errors.isLockTimeout(error) || error instanceof StandbyReaderBusy,
       policy,
     )
   }
@@ -77,7 +83,7 @@ export function postgresDdl(errors: ErrorRules, { online }: { readonly online: b
   return {
     async addNullableColumn(r, spec) {
       const type = typeof spec.type === 'string' ? sql.raw(spec.type) : spec.type
-      await withShortLockWait(r, () => r.run(sql`alter table ${sql.table(spec.table)} add column ${sql.ref(spec.column)} ${type} ${columnTail(spec)}`))
+      await withShortLockWait(r, spec.table, () => r.run(sql`alter table ${sql.table(spec.table)} add column ${sql.ref(spec.column)} ${type} ${columnTail(spec)}`))
     },
 
     async createIndex(r, spec) {
@@ -108,7 +114,7 @@ export function postgresDdl(errors: ErrorRules, { online }: { readonly online: b
         await r.run(add)
         return
       }
-      await withShortLockWait(r, () => r.run(sql`${add} not valid`))
+      await withShortLockWait(r, spec.table, () => r.run(sql`${add} not valid`))
       await r.run(sql`alter table ${sql.table(spec.table)} validate constraint ${sql.id(spec.name)}`)
     },
 
@@ -119,26 +125,26 @@ export function postgresDdl(errors: ErrorRules, { online }: { readonly online: b
     /** `varchar(n)` to `text` is binary-coercible: no rewrite and no index rebuild. */
     async changeColumnType(r, change) {
       const type = typeof change.type === 'string' ? sql.raw(change.type) : change.type
-      await withShortLockWait(r, () => r.run(sql`alter table ${sql.table(change.table)} alter column ${sql.ref(change.column)} type ${type}`))
+      await withShortLockWait(r, change.table, () => r.run(sql`alter table ${sql.table(change.table)} alter column ${sql.ref(change.column)} type ${type}`))
     },
 
     dropIndex,
 
     async dropForeignKey(r, table, name) {
-      await withShortLockWait(r, () => r.run(sql`alter table if exists ${sql.table(table)} drop constraint if exists ${sql.id(name)}`))
+      await withShortLockWait(r, table, () => r.run(sql`alter table if exists ${sql.table(table)} drop constraint if exists ${sql.id(name)}`))
     },
 
     async dropColumn(r, table, column) {
-      await withShortLockWait(r, () => r.run(sql`alter table if exists ${sql.table(table)} drop column if exists ${sql.ref(column)}`))
+      await withShortLockWait(r, table, () => r.run(sql`alter table if exists ${sql.table(table)} drop column if exists ${sql.ref(column)}`))
     },
 
     async dropTable(r, table) {
-      await withShortLockWait(r, () => r.run(sql`drop table if exists ${sql.table(table)}`))
+      await withShortLockWait(r, table, () => r.run(sql`drop table if exists ${sql.table(table)}`))
     },
 
     // One transaction: a reader sees the old table, or the renamed one and the view, never neither.
     async renameTable(r, spec) {
-      await withShortLockWait(r, async () => {
+      await withShortLockWait(r, spec.from, async () => {
         if (spec.from !== spec.to) await r.run(sql`alter table ${sql.table(spec.from)} rename to ${sql.id(spec.to)}`)
         for (const column of spec.columns) await r.run(sql`alter table ${sql.table(spec.to)} rename column ${sql.ref(column.from)} to ${sql.id(column.to)}`)
         if (spec.view) await r.run(compatibilityView(spec))
@@ -146,7 +152,7 @@ export function postgresDdl(errors: ErrorRules, { online }: { readonly online: b
     },
 
     async dropView(r, view) {
-      await withShortLockWait(r, () => r.run(sql`drop view if exists ${sql.table(view)}`))
+      await withShortLockWait(r, view, () => r.run(sql`drop view if exists ${sql.table(view)}`))
     },
   }
 }

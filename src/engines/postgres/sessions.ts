@@ -10,7 +10,7 @@
  * transactions: the migration lock is held by an open transaction (`./migration-lock.ts`), lock
  * waits are `SET LOCAL` (`./online-ddl.ts`).
  */
-import type { Client, PoolConfig } from 'pg'
+import type { PostgresServers } from './servers.js'
 
 /** A dedicated connection, outside the pool, e.g. for the migration lock's transaction. */
 export interface DedicatedClient {
@@ -38,24 +38,22 @@ export interface PostgresSessions {
    * the waiting processes fill would never give.
    */
   learnFrom(client: DedicatedClient): Promise<void>
+  /** The servers behind them: the host in use, and closing every socket at once. */
+  readonly servers: Pick<PostgresServers, 'currentAddress' | 'multiHost' | 'sever' | 'standbys' | 'reportedStandby'>
 }
 
-type PgModule = typeof import('pg').default
-
-/** `config`: the pool's connection options (`postgresPoolConfig`), TLS and timeout included. */
-export function postgresSessions(pg: PgModule, config: PoolConfig): PostgresSessions {
+/** Dedicated connections to `servers`' chosen host (the pool's options: TLS, timeouts, target_session_attrs). */
+export function postgresSessions(servers: PostgresServers): PostgresSessions {
   let pinned: Promise<boolean> | undefined
   const open = async (): Promise<DedicatedClient> => {
-    const client: Client = new pg.Client(config)
+    const client = await servers.openClient()
     let lost = false
-    // A dedicated client that dies emits 'error'; unhandled, it would crash the process.
     client.on('error', () => {
       lost = true
     })
     client.on('end', () => {
       lost = true
     })
-    await client.connect()
     return {
       query: async <R>(text: string) => (await client.query(text)).rows as R[],
       get lost() {
@@ -68,6 +66,7 @@ export function postgresSessions(pg: PgModule, config: PoolConfig): PostgresSess
   }
   return {
     open,
+    servers,
     pinned: () =>
       (pinned ??= open().then(async (client) => {
         try {
