@@ -23,6 +23,10 @@ export { loadMigrationsFolder, migrationFiles, migrationsDir, DEFAULT_MIGRATIONS
 export { loadAuthConfig, AUTH_CONFIG_FILES, type AuthConfig, type FindAuthConfigOptions } from './config/auth-config.js'
 export { type GenerateAuthMigrationOptions, type GeneratedAuthMigration } from './auth-migration/generate.js'
 export { authSchemaGap, type AuthSchemaGap } from './auth-schema/diff.js'
+// A UsageError (the root exports that): the Kysely given carries CamelCasePlugin.
+export { NamingPluginError } from './db/naming-plugins.js'
+export { authOptionsStatus, type AuthOptionsStatus } from './migrator/run.js'
+export { DEFAULT_AUTH_SHAPE, type AuthShape, type IdStrategy } from './model/auth-shape.js'
 export {
   defaultChecks,
   type VerificationReport,

@@ -8,7 +8,8 @@
 import { getMigrations } from 'better-auth/db/migration'
 import { CamelCasePlugin, sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAuth, linkArtworks, migrateToLatest, migrationStatus, NamingPluginError, snakeCase, verifyDatabase, type AuthDatabase, type AuthOptions } from '../src/index.js'
+import { createAuth, linkArtworks, migrateToLatest, migrationStatus, snakeCase, verifyDatabase, type AuthDatabase, type AuthOptions } from '../src/index.js'
+import { NamingPluginError } from '../src/tools.js'
 import { describeEachDatabase, createTestDatabase, useSuiteDatabase, type TestDatabase } from './support/databases.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
