@@ -50,7 +50,7 @@ describeEachDatabase('docs/schema.md', (kind) => {
 
   it('lists every table the migrations made, bookkeeping apart', () => {
     expect(model.tables.map((t) => t.name)).toEqual(['account', 'artwork_jobs', 'session', 'user', 'verification'])
-    expect(model.bookkeeping.map((t) => t.name)).toEqual(['artorizer_migration_checksums', 'artorizer_schema_objects', 'kysely_migration', 'kysely_migration_lock'])
+    expect(model.bookkeeping.map((t) => t.name)).toEqual(['artorizer_auth_shape', 'artorizer_migration_checksums', 'artorizer_schema_objects', 'kysely_migration', 'kysely_migration_lock'])
   })
 })
 

@@ -5,9 +5,10 @@
  * Auth and the migrations name (`emailVerified` → `email_verified`), and the keys of the catalog
  * rows the module reads: Better Auth would then look for columns the migrations did not make,
  * and the migrations would read a catalog they do not understand. Such a Kysely is refused in
- * one line that says what to do instead. Any other plugin (logging, tracing) sees the module's
- * statements as the application's own; the catalog reads (`src/engines/<name>/catalog.ts`) are
- * made without plugins, so that no plugin can change what the module reads of the schema.
+ * one line that says what to do instead, before the module reads anything through it. Any other
+ * plugin (logging, tracing, the tests' fault injectors) sees the module's statements, catalog
+ * reads included, as the application's own: only a plugin that renames can change what a catalog
+ * read returns, and that one is refused.
  */
 import type { Kysely } from 'kysely'
 import { UsageError } from '../errors.js'

@@ -10,18 +10,18 @@ import { mysqlIndexBuildProgress } from './index-progress.js'
 export const mysqlCatalog: CatalogReader = {
   async tableExists(db, table) {
     const { rows } = await sql`select 1 as found from information_schema.tables
-            where table_schema = database() and table_name = ${table} and table_type = 'BASE TABLE'`.execute(db.withoutPlugins())
+            where table_schema = database() and table_name = ${table} and table_type = 'BASE TABLE'`.execute(db)
     return rows.length > 0
   },
 
   async viewExists(db, view) {
-    const { rows } = await sql`select 1 as found from information_schema.views where table_schema = database() and table_name = ${view}`.execute(db.withoutPlugins())
+    const { rows } = await sql`select 1 as found from information_schema.views where table_schema = database() and table_name = ${view}`.execute(db)
     return rows.length > 0
   },
 
   async listTables(db) {
     const { rows } = await sql<{ name: string }>`select table_name as name from information_schema.tables
-          where table_schema = database() and table_type = 'BASE TABLE'`.execute(db.withoutPlugins())
+          where table_schema = database() and table_type = 'BASE TABLE'`.execute(db)
     return rows.map((r) => r.name).sort()
   },
 
@@ -31,7 +31,7 @@ export const mysqlCatalog: CatalogReader = {
              character_set_name as charset, collation_name as collation
       from information_schema.columns
       where table_schema = database() and table_name = ${table}
-      order by ordinal_position`.execute(db.withoutPlugins())
+      order by ordinal_position`.execute(db)
     return rows.map(
       (r): ColumnInfo => ({
         name: r.name,
@@ -49,7 +49,7 @@ export const mysqlCatalog: CatalogReader = {
       select index_name as name, column_name as ${sql.ref('column')}, non_unique as nonUnique, sub_part as subPart
       from information_schema.statistics
       where table_schema = database() and table_name = ${table}
-      order by index_name, seq_in_index`.execute(db.withoutPlugins())
+      order by index_name, seq_in_index`.execute(db)
     const byName = new Map<string, { -readonly [K in keyof IndexInfo]: IndexInfo[K] } & { columns: string[] }>()
     for (const row of rows) {
       const index = byName.get(row.name) ?? {
@@ -75,7 +75,7 @@ export const mysqlCatalog: CatalogReader = {
       join information_schema.referential_constraints r
         on r.constraint_schema = k.constraint_schema and r.constraint_name = k.constraint_name and r.table_name = k.table_name
       where k.table_schema = database() and k.table_name = ${table} and k.referenced_table_name is not null
-      order by k.constraint_name, k.ordinal_position`.execute(db.withoutPlugins())
+      order by k.constraint_name, k.ordinal_position`.execute(db)
     const byName = new Map<string, ForeignKeyInfo & { columns: string[]; referencedColumns: string[] }>()
     for (const row of rows) {
       const fk = byName.get(row.name) ?? {
@@ -104,14 +104,14 @@ export const mysqlCatalog: CatalogReader = {
       select table_name as name from information_schema.views
       where table_schema = database()
         and view_definition like concat('%', ${'`'}, replace(database(), ${'`'}, ${'``'}), ${'`.'}, ${escape(table)}, '%')
-        ${column === undefined ? sql`` : sql`and view_definition like ${`%${escape(column)}%`}`}`.execute(db.withoutPlugins())
+        ${column === undefined ? sql`` : sql`and view_definition like ${`%${escape(column)}%`}`}`.execute(db)
     return rows.map((r) => r.name).sort()
   },
 
   async listReferencingTables(db, table) {
     const { rows } = await sql<{ table: string }>`
       select distinct table_name as ${sql.ref('table')} from information_schema.key_column_usage
-      where table_schema = database() and referenced_table_schema = database() and referenced_table_name = ${table}`.execute(db.withoutPlugins())
+      where table_schema = database() and referenced_table_schema = database() and referenced_table_name = ${table}`.execute(db)
     return rows.map((r) => r.table)
   },
 
@@ -120,7 +120,7 @@ export const mysqlCatalog: CatalogReader = {
       select column_name as name, column_default as value, extra as extra
       from information_schema.columns
       where table_schema = database() and table_name = ${table}
-      order by ordinal_position`.execute(db.withoutPlugins())
+      order by ordinal_position`.execute(db)
     return rows.map(
       (r): ColumnDefaultInfo => ({
         name: r.name,
@@ -134,17 +134,17 @@ export const mysqlCatalog: CatalogReader = {
   async tableStorage(db, table) {
     const { rows } = await sql<{ engine: string; collation: string }>`
     select engine as engine, table_collation as collation from information_schema.tables
-    where table_schema = database() and table_name = ${table}`.execute(db.withoutPlugins())
+    where table_schema = database() and table_name = ${table}`.execute(db)
     return rows[0]
   },
 
   async serverVersion(db) {
-    const { rows } = await sql<{ version: string }>`select version() as version`.execute(db.withoutPlugins())
+    const { rows } = await sql<{ version: string }>`select version() as version`.execute(db)
     return rows[0]?.version ?? ''
   },
 
   async sessionId(db) {
-    const { rows } = await sql<{ id: number }>`select connection_id() as id`.execute(db.withoutPlugins())
+    const { rows } = await sql<{ id: number }>`select connection_id() as id`.execute(db)
     return rows[0] ? Number(rows[0].id) : undefined
   },
 

@@ -34,25 +34,25 @@ export const postgresCatalog: CatalogReader = {
     join pg_namespace n on n.oid = t.relnamespace
     where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_class'::regclass
       and n.nspname = current_schema() and t.relname = ${table} and v.oid <> t.oid
-      ${column === undefined ? sql`` : sql`and d.refobjsubid = (select a.attnum from pg_attribute a where a.attrelid = t.oid and a.attname = ${column})`}`.execute(db.withoutPlugins())
+      ${column === undefined ? sql`` : sql`and d.refobjsubid = (select a.attnum from pg_attribute a where a.attrelid = t.oid and a.attname = ${column})`}`.execute(db)
     return rows.map((r) => r.name).sort()
   },
 
   async tableExists(db, table) {
     const { rows } = await sql`select 1 as found from pg_class c join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = current_schema() and c.relname = ${table} and c.relkind in ('r', 'p')`.execute(db.withoutPlugins())
+            where n.nspname = current_schema() and c.relname = ${table} and c.relkind in ('r', 'p')`.execute(db)
     return rows.length > 0
   },
 
   async viewExists(db, view) {
     const { rows } = await sql`select 1 as found from pg_class c join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = current_schema() and c.relname = ${view} and c.relkind = 'v'`.execute(db.withoutPlugins())
+            where n.nspname = current_schema() and c.relname = ${view} and c.relkind = 'v'`.execute(db)
     return rows.length > 0
   },
 
   async listTables(db) {
     const { rows } = await sql<{ name: string }>`select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where n.nspname = current_schema() and c.relkind in ('r', 'p')`.execute(db.withoutPlugins())
+          where n.nspname = current_schema() and c.relkind in ('r', 'p')`.execute(db)
     return rows.map((r) => r.name).sort()
   },
 
@@ -65,7 +65,7 @@ export const postgresCatalog: CatalogReader = {
     join pg_namespace n on n.oid = c.relnamespace
     join pg_type t on t.oid = a.atttypid
     where n.nspname = current_schema() and c.relname = ${table} and a.attnum > 0 and not a.attisdropped
-    order by a.attnum`.execute(db.withoutPlugins())
+    order by a.attnum`.execute(db)
     return rows.map((r): ColumnInfo => ({ name: r.name, type: r.type, baseType: r.base, nullable: r.nullable, charset: null, collation: null }))
   },
 
@@ -80,7 +80,7 @@ export const postgresCatalog: CatalogReader = {
     join pg_class t on t.oid = ix.indrelid
     join pg_class i on i.oid = ix.indexrelid
     join pg_namespace n on n.oid = t.relnamespace
-    where n.nspname = current_schema() and t.relname = ${table}`.execute(db.withoutPlugins())
+    where n.nspname = current_schema() and t.relname = ${table}`.execute(db)
     return rows.map((r): IndexInfo => ({ ...r, columns: parseJsonArray(r.columns) }))
   },
 
@@ -95,7 +95,7 @@ export const postgresCatalog: CatalogReader = {
     join pg_class t on t.oid = con.conrelid
     join pg_namespace n on n.oid = t.relnamespace
     join pg_class rt on rt.oid = con.confrelid
-    where con.contype = 'f' and n.nspname = current_schema() and t.relname = ${table}`.execute(db.withoutPlugins())
+    where con.contype = 'f' and n.nspname = current_schema() and t.relname = ${table}`.execute(db)
     return rows.map(
       (r): ForeignKeyInfo => ({
         name: r.name,
@@ -114,7 +114,7 @@ export const postgresCatalog: CatalogReader = {
     join pg_class t on t.oid = con.conrelid
     join pg_class rt on rt.oid = con.confrelid
     join pg_namespace n on n.oid = rt.relnamespace
-    where con.contype = 'f' and n.nspname = current_schema() and rt.relname = ${table}`.execute(db.withoutPlugins())
+    where con.contype = 'f' and n.nspname = current_schema() and rt.relname = ${table}`.execute(db)
     return rows.map((r) => r.table)
   },
 
@@ -126,7 +126,7 @@ export const postgresCatalog: CatalogReader = {
     join pg_namespace n on n.oid = c.relnamespace
     left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
     where n.nspname = current_schema() and c.relname = ${table} and a.attnum > 0 and not a.attisdropped
-    order by a.attnum`.execute(db.withoutPlugins())
+    order by a.attnum`.execute(db)
     return rows.map(
       (r): ColumnDefaultInfo => ({
         name: r.name,
@@ -141,14 +141,14 @@ export const postgresCatalog: CatalogReader = {
   },
 
   async serverVersion(db) {
-    const { rows } = await sql<{ server_version: string }>`show server_version`.execute(db.withoutPlugins())
+    const { rows } = await sql<{ server_version: string }>`show server_version`.execute(db)
     return rows[0]?.server_version ?? ''
   },
 
   async sessionId(db: Kysely<any>) {
     // Through a pooler the next statement may run on another backend: no id rather than a wrong one.
     if (!(await sessionIsPinned(db))) return undefined
-    const { rows } = await sql<{ id: number }>`select pg_backend_pid() as id`.execute(db.withoutPlugins())
+    const { rows } = await sql<{ id: number }>`select pg_backend_pid() as id`.execute(db)
     return rows[0] ? Number(rows[0].id) : undefined
   },
 
