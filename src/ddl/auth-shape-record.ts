@@ -6,9 +6,9 @@
  * shapes were recorded has no row: it was made with Better Auth's defaults.
  */
 import { sql, type Kysely } from 'kysely'
-import { engineOf } from '../engines/index.js'
 import { DEFAULT_AUTH_SHAPE, normalizeShape, type AuthShape } from '../model/auth-shape.js'
 import { tableExists } from './introspect.js'
+import { ensureBookkeepingTable, inTransaction } from './bookkeeping-table.js'
 
 export const AUTH_SHAPE_TABLE = 'artorizer_auth_shape'
 
@@ -44,21 +44,14 @@ export async function recordCurrentAuthShape(db: Kysely<any>, shape: AuthShape):
 }
 
 async function writeShape(db: Kysely<any>, id: number, shape: AuthShape, resetCurrent: boolean): Promise<void> {
-  const types = engineOf(db).columnTypes
-  await types
-    .tableOptions(
-      db.schema
-        .createTable(AUTH_SHAPE_TABLE)
-        .ifNotExists()
-        .addColumn('id', 'integer', (c) => c.primaryKey())
-        .addColumn('shape', types.text, (c) => c.notNull()),
-    )
-    .execute()
+  await ensureBookkeepingTable(db, AUTH_SHAPE_TABLE, (table, types) =>
+    table.addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('shape', types.text, (c) => c.notNull()),
+  )
   const replace = async (trx: Kysely<any>): Promise<void> => {
     await trx.deleteFrom(AUTH_SHAPE_TABLE).where('id', 'in', resetCurrent ? [id, CURRENT] : [id]).execute()
     await trx.insertInto(AUTH_SHAPE_TABLE).values({ id, shape: JSON.stringify(normalizeShape(shape)) }).execute()
   }
-  await (db.isTransaction ? replace(db) : db.transaction().execute(replace))
+  await inTransaction(db, replace)
 }
 
 /** Forgets the recorded shape (the core tables were undone). */

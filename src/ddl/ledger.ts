@@ -9,8 +9,8 @@
  */
 import { sql, type Kysely } from 'kysely'
 import type { SchemaObjectsTable } from '../model/database.js'
-import { engineOf } from '../engines/index.js'
 import { tableExists } from './introspect.js'
+import { ensureBookkeepingTable } from './bookkeeping-table.js'
 
 export const LEDGER_TABLE = 'artorizer_schema_objects'
 
@@ -23,20 +23,15 @@ export interface LedgerEntry {
 }
 
 async function ensureLedger(db: Kysely<any>): Promise<void> {
-  const types = engineOf(db).columnTypes
-  await types
-    .tableOptions(
-      db.schema
-        .createTable(LEDGER_TABLE)
-        .ifNotExists()
-        .addColumn('migration', types.indexedString, (c) => c.notNull())
-        .addColumn('position', 'integer', (c) => c.notNull())
-        .addColumn('kind', types.shortString, (c) => c.notNull())
-        .addColumn('table_name', types.indexedString, (c) => c.notNull())
-        .addColumn('object_name', types.indexedString, (c) => c.notNull())
-        .addPrimaryKeyConstraint(`${LEDGER_TABLE}_pk`, ['kind', 'table_name', 'object_name']),
-    )
-    .execute()
+  await ensureBookkeepingTable(db, LEDGER_TABLE, (table, types) =>
+    table
+      .addColumn('migration', types.indexedString, (c) => c.notNull())
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('kind', types.shortString, (c) => c.notNull())
+      .addColumn('table_name', types.indexedString, (c) => c.notNull())
+      .addColumn('object_name', types.indexedString, (c) => c.notNull())
+      .addPrimaryKeyConstraint(`${LEDGER_TABLE}_pk`, ['kind', 'table_name', 'object_name']),
+  )
 }
 
 /** Notes that `migration` is about to create `entry`; a second note of the same object is a no-op. */

@@ -12,6 +12,7 @@ import { MIGRATION_NAMES, plannable } from '../migrations/index.js'
 import { migrationSet, type AppMigrations } from './migration-set.js'
 import { CatalogSnapshot } from '../planner/catalog-snapshot.js'
 import { tableExists } from '../ddl/introspect.js'
+import { ensureBookkeepingTable, inTransaction } from '../ddl/bookkeeping-table.js'
 import { assertNoBlockingFindings, planMigrations } from '../planner/plan.js'
 import { offlineDb } from '../planner/offline-db.js'
 import { type MigrationPlan } from '../planner/steps.js'
@@ -131,16 +132,9 @@ export function checksumMatches(dialect: SqlDialect, name: string, stored: strin
 }
 
 async function ensureChecksumTable(db: Kysely<any>): Promise<void> {
-  const types = engineOf(db).columnTypes
-  await types
-    .tableOptions(
-      db.schema
-        .createTable(CHECKSUM_TABLE)
-        .ifNotExists()
-        .addColumn('name', types.indexedString, (c) => c.primaryKey())
-        .addColumn('checksum', types.indexedString, (c) => c.notNull()),
-    )
-    .execute()
+  await ensureBookkeepingTable(db, CHECKSUM_TABLE, (table, types) =>
+    table.addColumn('name', types.indexedString, (c) => c.primaryKey()).addColumn('checksum', types.indexedString, (c) => c.notNull()),
+  )
 }
 
 /**
@@ -159,7 +153,7 @@ export async function recordChecksum(db: Kysely<any>, name: string, shape: AuthS
     await trx.deleteFrom(CHECKSUM_TABLE).where('name', '=', name).execute()
     await trx.insertInto(CHECKSUM_TABLE).values({ name, checksum }).execute()
   }
-  await (db.isTransaction ? replace(db) : db.transaction().execute(replace))
+  await inTransaction(db, replace)
 }
 
 /** Forgets the checksums of migrations that were undone. */
