@@ -8,9 +8,10 @@ import type { Migration } from 'kysely'
 import type { AuthOptions } from '../auth-schema/options.js'
 import { migrationShortName } from '../app-migrations/migration-name.js'
 import { isSchemaDataMigration, migrationSet, type AppMigrations } from '../migrator/migration-set.js'
-import { AuthShapeChangedError, shapeStateFrom } from '../migrator/auth-shape-state.js'
+import { shapeStateFrom } from '../migrator/auth-shape-state.js'
+import { authTableNames } from '../auth-schema/shape.js'
 import { shapeChanges, shapeRenames, type AuthShape } from '../model/auth-shape.js'
-import { defineSchema, type MigrationSchema } from '../model/migration-schema.js'
+import { defineSchema, foldSchemas, type FoldedSchema, type IdChangeModel, type IdReferenceModel, type MigrationSchema } from '../model/migration-schema.js'
 import { API_KEY_OWNER_NOTE, authSchemaGap } from '../auth-schema/diff.js'
 import { migrationFileName, renderSchemaMigration } from '../app-migrations/render.js'
 
@@ -46,14 +47,19 @@ export interface GeneratedAuthMigration {
  * The migration `authOptions` need on top of the module's and the application's migrations, or
  * null when they provide everything. Needs no database.
  *
- * @throws {UnsafeAuthChangeError} for changes that cannot be generated safely (renaming a core
- * table or field, integer or uuid ids, a column's type).
+ * @throws {UnsafeAuthChangeError} for changes that cannot be generated safely (a column's
+ * type, a foreign key that does not cascade). Ids of another type are generated; the migration
+ * itself refuses to run while the tables whose ids change hold rows.
  */
 export async function generateAuthMigration(authOptions: AuthOptions, options: GenerateAuthMigrationOptions = {}): Promise<GeneratedAuthMigration | null> {
   const state = await shapeStateFrom(options.madeIn, { authOptions, migrations: options.migrations })
-  if (state.changes.some((change) => change.startsWith('ids '))) throw new AuthShapeChangedError(state.changes)
-  // The core tables renamed to the options' names, old names kept as views for the rollout.
-  const renames = state.changes.length > 0 ? { authShape: { from: state.reached, to: state.wanted, views: true } } : {}
+  const retyped = state.reached.ids !== state.wanted.ids
+  // The core tables renamed to the options' names, old names kept as views for the rollout (not
+  // when ids change type: replicas on the old ids cannot share the tables, and PostgreSQL cannot
+  // retype a column a view reads); ids given their new type after.
+  const move = { from: state.reached, to: state.wanted, views: !retyped }
+  const ids = retyped ? idChangeOf(foldSchemas([...state.set.schemas(), defineSchema({ authShape: move })]), await authTableNames(authOptions)) : undefined
+  const renames = state.changes.length > 0 ? { authShape: { ...move, ...(ids ? { ids } : {}) } } : {}
   // Views an earlier rename left, once the options no longer change anything: the rollout is over.
   const views = state.changes.length === 0 ? compatibilityViewsLeft(options.migrations) : []
   const renamed = defineSchema(renames)
@@ -63,7 +69,7 @@ export async function generateAuthMigration(authOptions: AuthOptions, options: G
   if (gap.missing.length === 0 && moves.length === 0 && dropped.length === 0) return null
   const name = migrationFileName(migrationShortName(options.name ?? 'better_auth'), options.now)
   const schema = defineSchema({ ...(views.length > 0 ? { dropViews: views } : {}), ...renames, ...gap.schema })
-  const adds = [...moves.map((move) => `rename ${move}`), ...dropped.map((view) => `drop ${view}`), ...gap.missing]
+  const adds = [...moves.map((move) => (move.startsWith('ids ') ? `change ${move}` : `rename ${move}`)), ...dropped.map((view) => `drop ${view}`), ...gap.missing]
   const source = renderSchemaMigration({
     name,
     schema,
@@ -73,10 +79,20 @@ export async function generateAuthMigration(authOptions: AuthOptions, options: G
       '',
       ...wrap(`Changes: ${adds.join(', ')}.`),
       '',
-      ...(moves.length > 0
+      ...(ids
         ? [
             ...wrap(
-              'The core tables are renamed in place (every row, key, index and artwork link kept), and each renamed table stays readable and writable under its old names as a view, so that replicas still running the old options keep working during the rollout. Once every replica runs the new options, run `migrate:make --auth` again: it generates the migration that drops those views (docs/better-auth.md, "Changing the options").',
+              `The ids change type (${state.reached.ids} → ${state.wanted.ids}) in ${ids.tables.map((key) => key.table).join(', ')}, and so does every column that holds one (${ids.references.map((ref) => `${ref.table}.${ref.column}`).join(', ')}). An id cannot be converted, only made anew: this runs only while those tables are empty, and refuses, changing nothing, otherwise. A referencing column of a table with rows (all NULL then) is dropped and added again, metadata only, and its indexes are built again online. Deploy it before any replica runs the new options, and roll the new options out at once: old and new replicas cannot share ids of two types.`,
+            ),
+            '',
+          ]
+        : []),
+      ...(moves.some((move) => !move.startsWith('ids '))
+        ? [
+            ...wrap(
+              retyped
+                ? 'The core tables are renamed in place (every row, key, index and artwork link kept), without views under the old names: the ids change type too.'
+                : 'The core tables are renamed in place (every row, key, index and artwork link kept), and each renamed table stays readable and writable under its old names as a view, so that replicas still running the old options keep working during the rollout. Once every replica runs the new options, run `migrate:make --auth` again: it generates the migration that drops those views (docs/better-auth.md, "Changing the options").',
             ),
             '',
           ]
@@ -90,6 +106,24 @@ export async function generateAuthMigration(authOptions: AuthOptions, options: G
   // Run directly (without the set), as its file would run among the migrations.
   const migration: Migration = migrationSet({ ...options.migrations, [name]: { schema } }, state.base).migrations[name]!
   return { name, source, migration, schema, adds }
+}
+
+/**
+ * What holds ids in `fold` (the schema after the renames): the key of every table Better Auth
+ * makes ids for (`authTables`, core and plugin tables alike), and every column whose foreign
+ * key references one of them (`session.userId`, `artwork_jobs.user_id`, a plugin's).
+ */
+function idChangeOf(fold: FoldedSchema, authTables: readonly string[]): IdChangeModel {
+  const tables = fold.tables.flatMap((table) => {
+    const key = table.columns.find((c) => c.primaryKey)
+    return authTables.includes(table.name) && key ? [{ table: table.name, column: key.name }] : []
+  })
+  const references = fold.foreignKeys.flatMap((fk): IdReferenceModel[] => {
+    if (!tables.some((key) => key.table === fk.references.table && key.column === fk.references.column)) return []
+    const column = fold.tables.find((t) => t.name === fk.table)?.columns.find((c) => c.name === fk.column)
+    return [{ table: fk.table, column: fk.column, nullable: column?.nullable ?? true, foreignKey: fk.name, references: fk.references, ...(fk.ifTableExists ? { ifTableExists: true } : {}) }]
+  })
+  return { tables, references }
 }
 
 /** The views that earlier renames left (`views: true`) and no later migration dropped. */

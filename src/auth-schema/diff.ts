@@ -26,7 +26,7 @@ import {
   type TableModel,
 } from '../model/migration-schema.js'
 import { databaseIndexName } from '../model/index-names.js'
-import type { IdStrategy } from '../model/auth-shape.js'
+import { idColumn, type IdStrategy } from '../model/auth-shape.js'
 import { idStrategyOf } from './shape.js'
 
 /** Better Auth's field, as `getSchema` gives it (the parts read here). */
@@ -159,7 +159,7 @@ export function diffAuthSchema(authSchema: Readonly<Record<string, AuthTable>>, 
       tables.push({
         name: tableName,
         adoption: 'strict',
-        columns: [idColumn(ids), ...fields.map(([name, field]) => columnOf(name, field))],
+        columns: [idColumn('id', ids), ...fields.map(([name, field]) => columnOf(name, field))],
       })
       missing.push(`table ${tableName}`)
     } else {
@@ -271,13 +271,6 @@ function kindOf(field: AuthField): ColumnKind {
     default:
       throw new UnsafeAuthChangeError([`field type "${String(type)}" is not one Better Auth supports (string, number, boolean, date, json, string[], number[])`])
   }
-}
-
-/** A table's id as Better Auth makes them: its strings, a uuid (made by PostgreSQL), or an integer identity. */
-function idColumn(ids: IdStrategy): ColumnModel {
-  if (ids === 'uuid') return { name: 'id', type: 'uuid', nullable: false, primaryKey: true, default: { randomUuid: true } }
-  if (ids === 'serial') return { name: 'id', type: 'integer', nullable: false, primaryKey: true, generated: true }
-  return { name: 'id', type: 'key', nullable: false, primaryKey: true }
 }
 
 function columnOf(name: string, field: AuthField): ColumnModel {

@@ -42,3 +42,9 @@ export function shapeFromTables(tables: AuthTables, ids: IdStrategy): AuthShape 
   }
   return normalizeShape({ ids, tables: names, columns })
 }
+
+/** The table of every model `options` have (the core ones and the plugins'): the tables whose ids Better Auth makes. */
+export async function authTableNames(options: AuthOptions): Promise<string[]> {
+  const { getAuthTables } = await import('better-auth/db')
+  return Object.values(getAuthTables(options as never) as unknown as AuthTables).map((table) => table.modelName)
+}

@@ -6,10 +6,10 @@
  */
 import type { Kysely } from 'kysely'
 import { SchemaConflictError } from '../errors.js'
-import type { ColumnSpec, ColumnTypeChange, ForeignKeySpec, IndexSpec, TableRenameSpec } from '../engines/engine.js'
+import type { ColumnSpec, ColumnTypeChange, EmptyColumnRetypeSpec, ForeignKeySpec, IndexSpec, TableRenameSpec } from '../engines/engine.js'
 import { engineOf } from '../engines/index.js'
 import { executingRunner, type DdlRunner } from '../engines/ddl-runner.js'
-import { findColumn, listForeignKeys, listIndexes, tableExists } from './introspect.js'
+import { findColumn, findValue, listForeignKeys, listIndexes, tableExists } from './introspect.js'
 import { describeError } from '../errors.js'
 import { describeCatalogType, hasCatalogType } from '../model/type-rules.js'
 import { createdBy, createdTables, forgetCreation, recordCreation, renameInLedger, type LedgerEntry } from './ledger.js'
@@ -48,7 +48,52 @@ export async function executeStep(db: Kysely<any>, step: PlannedStep): Promise<v
     case 'dropView':
       await onOneConnection(db, (r) => engineOf(db).ddl.dropView(r, action.view))
       return
+    case 'dropForeignKey':
+      await onOneConnection(db, (r) => engineOf(db).ddl.dropForeignKey(r, action.table, action.name))
+      return
+    case 'retypeColumn':
+      await retypeEmptyColumn(db, action.retype, action.info)
+      return
+    case 'remakeColumn':
+      await remakeNullColumn(db, action.column, action.info, action.indexes)
+      return
   }
+}
+
+/**
+ * Gives a column of an empty table another type (ids of another type), unless it has it already
+ * (a rerun). The recipe checks the table empty again under its lock. Not in the ledger: the
+ * column stays the object of the migration that made it.
+ */
+export async function retypeEmptyColumn(db: Kysely<any>, spec: EmptyColumnRetypeSpec, target: ColumnInfo): Promise<void> {
+  const live = await findColumn(db, spec.table, spec.column)
+  if (!live || isOfType(live, target)) return
+  await onOneConnection(db, (r) => engineOf(db).ddl.retypeEmptyColumn(r, spec))
+}
+
+/**
+ * Makes a nullable column that holds only NULLs again in another type, in a table with rows:
+ * its indexes dropped, the column dropped and added (metadata only on PostgreSQL, MySQL 8.0.29+
+ * and MariaDB 10.4+), where a type change would rewrite the table under its strongest lock. The
+ * indexes are built again online by the steps after it. Resumable: a column already of the new
+ * type is left alone, a missing one (a crash after the drop) is added. Not in the ledger: the
+ * column stays the object of the migration that made it.
+ */
+export async function remakeNullColumn(db: Kysely<any>, spec: ColumnSpec, target: ColumnInfo, indexes: readonly string[]): Promise<void> {
+  const engine = engineOf(db)
+  await onOneConnection(db, async (r) => {
+    const live = await findColumn(r.db, spec.table, spec.column)
+    if (live && isOfType(live, target)) return
+    if (live) {
+      const value = await findValue(r.db, spec.table, spec.column)
+      if (value !== undefined) {
+        throw new SchemaConflictError([`"${spec.table}"."${spec.column}" holds ids now (e.g. ${value}), so it cannot be given another type; keep advanced.database.generateId as they were made`])
+      }
+      for (const index of indexes) await engine.ddl.dropIndex(r, spec.table, index)
+      await engine.ddl.dropColumn(r, spec.table, spec.column)
+    }
+    await engine.ddl.addNullableColumn(r, spec)
+  })
 }
 
 /**
@@ -231,6 +276,11 @@ export async function undoKindChanges(db: Kysely<any>, migration: string, change
       ])
     }
   }
+}
+
+/** Whether `live` already reads back as `target` (int display widths aside). */
+function isOfType(live: ColumnInfo, target: ColumnInfo): boolean {
+  return hasCatalogType(live, { type: target.type, ...(target.charset ? { charset: target.charset } : {}), ...(target.collation ? { collation: target.collation } : {}) })
 }
 
 /** Session settings (`lock_timeout`, `foreign_key_checks`) must apply to the statements they guard. */

@@ -130,6 +130,26 @@ export interface DdlRecipes {
    */
   renameTable(r: DdlRunner, spec: TableRenameSpec): Promise<void>
   dropView(r: DdlRunner, view: string): Promise<void>
+  /**
+   * Gives a column of an empty table another type (an id, or a reference to one, when Better
+   * Auth's ids change type), with how the database now makes its values. Refuses, changing
+   * nothing, when the table turns out to hold a row.
+   */
+  retypeEmptyColumn(r: DdlRunner, spec: EmptyColumnRetypeSpec): Promise<void>
+}
+
+/** How the database fills an id: a random uuid default, an identity / auto-increment, or not at all. */
+export type IdMaking = 'randomUuid' | 'generated' | 'none'
+
+/** A column of an empty table given another type (see {@link DdlRecipes.retypeEmptyColumn}). */
+export interface EmptyColumnRetypeSpec {
+  readonly table: string
+  readonly column: string
+  readonly type: DataTypeExpression
+  readonly nullable: boolean
+  /** How the database made its values before (undone first), and how it makes them now. */
+  readonly madeBefore: IdMaking
+  readonly made: IdMaking
 }
 
 /** A core table moved to its new names: what is left of the move to do (the caller looked). */

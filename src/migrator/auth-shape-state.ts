@@ -15,7 +15,8 @@
  */
 import type { Kysely } from 'kysely'
 import { AuthDbError } from '../errors.js'
-import { DEFAULT_AUTH_SHAPE, sameShape, shapeChanges, type AuthShape } from '../model/auth-shape.js'
+import { AUTH_MODELS, DEFAULT_AUTH_SHAPE, sameShape, shapeChanges, type AuthShape } from '../model/auth-shape.js'
+import { tableExists, tableHasRows } from '../ddl/introspect.js'
 import type { AuthShapeChangeModel } from '../model/migration-schema.js'
 import { recordedAuthShape } from '../ddl/auth-shape-record.js'
 import { authShapeOf } from '../auth-schema/shape.js'
@@ -35,6 +36,11 @@ export interface AuthShapeState {
   readonly changes: readonly string[]
   /** The migrations, with the module's in the base shape. */
   readonly set: MigrationSet
+  /**
+   * When the options give ids another type: the first core table (as named now) that holds rows,
+   * which stops the change (an id cannot be converted). Read only from a database.
+   */
+  readonly idsHeldBy?: string
 }
 
 export interface AuthShapeSources {
@@ -45,7 +51,13 @@ export interface AuthShapeSources {
 /** The state on `db` (one query more than `applied`, when given, already answers). */
 export async function authShapeState(db: Kysely<any>, sources: AuthShapeSources, applied?: ReadonlyMap<string, Date>): Promise<AuthShapeState> {
   const made = (applied ?? (await appliedMigrations(db))).has(CORE_TABLES_MIGRATION)
-  return shapeStateFrom(made ? await recordedAuthShape(db) : undefined, sources)
+  const state = await shapeStateFrom(made ? await recordedAuthShape(db) : undefined, sources)
+  if (!made || state.reached.ids === state.wanted.ids) return state
+  for (const model of AUTH_MODELS) {
+    const table = state.reached.tables[model]
+    if ((await tableExists(db, table)) && (await tableHasRows(db, table))) return { ...state, idsHeldBy: table }
+  }
+  return state
 }
 
 /**
@@ -79,15 +91,19 @@ function undoChanges(shape: AuthShape, changes: readonly AuthShapeChangeModel[])
 
 /**
  * Better Auth's options give the core tables another shape than the database has (a table or a
- * column renamed, ids of another type), and no migration makes the change yet.
+ * column renamed, ids of another type), and no migration makes the change yet. `idsHeldBy`: the
+ * table whose rows stop an id change (then no migration can make it).
  */
 export class AuthShapeChangedError extends AuthDbError {
   override name = 'AuthShapeChangedError'
-  constructor(readonly changes: readonly string[]) {
+  constructor(
+    readonly changes: readonly string[],
+    readonly idsHeldBy?: string,
+  ) {
     super(
       `Better Auth's options change the core tables from what the migrations make (${changes.join(', ')}); ` +
-        (changes.some((c) => c.startsWith('ids '))
-          ? 'ids of another type cannot be given to existing tables: keep advanced.database.generateId as the tables were made, or make them again on a new database (docs/better-auth.md, "Changing the options")'
+        (idsHeldBy
+          ? `"${idsHeldBy}" holds rows, and ids cannot be converted, only made anew: keep advanced.database.generateId as the rows were made, or start from a new database (docs/better-auth.md, "Changing the options")`
           : 'run artorizer-auth-db migrate:make --auth <name> against this database, review and commit the migration, then migrate:latest'),
     )
   }
@@ -95,5 +111,5 @@ export class AuthShapeChangedError extends AuthDbError {
 
 /** Rejects with {@link AuthShapeChangedError} while the options ask for a shape the migrations do not reach. */
 export function assertShapeReached(state: AuthShapeState): void {
-  if (state.changes.length > 0) throw new AuthShapeChangedError(state.changes)
+  if (state.changes.length > 0) throw new AuthShapeChangedError(state.changes, state.idsHeldBy)
 }

@@ -164,10 +164,17 @@ export async function undoSchemaMigration(db: Kysely<any>, name: string): Promis
   await undoCreations(db, name)
 }
 
-/** Moves the core tables back to `change.from`, dropping the views the move left. */
+/**
+ * Moves the core tables back to `change.from`: ids given their old type first (under the names
+ * they have now), then the views the move left dropped and the tables renamed back.
+ */
 async function undoShapeChange(db: Kysely<any>, name: string, change: AuthShapeChangeModel): Promise<void> {
+  const renamed: AuthShape = { ...change.to, ids: change.from.ids }
+  if (change.ids && change.from.ids !== change.to.ids) {
+    await runSchemaMigration(db, [{ name, schema: defineSchema({ authShape: { from: change.to, to: renamed, views: false, ids: change.ids } }) }])
+  }
   const views = change.views ? shapeRenames(change.from, change.to).tables.filter((t) => t.from !== t.to).map((t) => t.from) : []
-  const back = defineSchema({ dropViews: views, authShape: { from: change.to, to: change.from, views: false } })
+  const back = defineSchema({ dropViews: views, authShape: { from: renamed, to: change.from, views: false } })
   await runSchemaMigration(db, [{ name, schema: back }])
   await recordCurrentAuthShape(db, change.from)
 }

@@ -227,6 +227,8 @@ export async function migrationStatus(given: Kysely<any>, options: WithMigration
 export interface AuthOptionsStatus {
   /** Renames or an id change the options make to the core tables (`table user → users`): `migrate:make --auth` (or, for ids, see the error). */
   readonly shapeChanges: readonly string[]
+  /** The core table whose rows stop an id change (see `AuthShapeChangedError`). */
+  readonly idsHeldBy?: string
   /** Tables and columns the options need that no migration makes: `migrate:make --auth`. */
   readonly missing: readonly string[]
 }
@@ -235,7 +237,7 @@ export interface AuthOptionsStatus {
 export async function authOptionsStatus(given: Kysely<any>, options: WithMigrations & { readonly authOptions: AuthOptions }): Promise<AuthOptionsStatus> {
   const db = moduleDb(given)
   const state = await explained(db, () => authShapeState(db, options))
-  if (state.changes.length > 0) return { shapeChanges: state.changes, missing: [] }
+  if (state.changes.length > 0) return { shapeChanges: state.changes, ...(state.idsHeldBy ? { idsHeldBy: state.idsHeldBy } : {}), missing: [] }
   const { authSchemaGap } = await import('../auth-schema/diff.js')
   return { shapeChanges: [], missing: (await authSchemaGap(options.authOptions, state.set.schemas())).missing }
 }

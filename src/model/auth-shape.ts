@@ -8,7 +8,7 @@
  * data into the application's names and id types. With {@link DEFAULT_AUTH_SHAPE} it is the
  * identity, so a default deployment's SQL is exactly what it was before shapes existed.
  */
-import type { ColumnModel, ColumnRef, ColumnType, ForeignKeyModel, IndexModel, MigrationSchema, TableModel } from './migration-schema.js'
+import type { ColumnKind, ColumnModel, ColumnRef, ColumnType, ForeignKeyModel, IndexModel, MigrationSchema, TableModel } from './migration-schema.js'
 import { databaseIndexName } from './index-names.js'
 
 /** Better Auth's core models. */
@@ -22,6 +22,21 @@ export type AuthModel = (typeof AUTH_MODELS)[number]
  */
 export type IdStrategy = 'string' | 'uuid' | 'serial'
 export const ID_STRATEGIES: readonly IdStrategy[] = ['string', 'uuid', 'serial']
+
+/** The column kind of ids made under `ids`, and of the columns that reference them. */
+export function idKind(ids: IdStrategy): ColumnKind {
+  return ids === 'uuid' ? 'uuid' : ids === 'serial' ? 'integer' : 'key'
+}
+
+/**
+ * A table's id column as Better Auth makes ids under `ids`: a string it makes itself, a `uuid`
+ * (made by PostgreSQL's default, by Better Auth on MySQL), or an integer the database generates.
+ */
+export function idColumn(name: string, ids: IdStrategy): ColumnModel {
+  if (ids === 'uuid') return { name, type: 'uuid', nullable: false, primaryKey: true, default: { randomUuid: true } }
+  if (ids === 'serial') return { name, type: 'integer', nullable: false, primaryKey: true, generated: true }
+  return { name, type: 'key', nullable: false, primaryKey: true }
+}
 
 /** Every field of the core models, `id` first, in Better Auth's order. */
 export const AUTH_MODEL_FIELDS: Readonly<Record<AuthModel, readonly string[]>> = {
@@ -123,8 +138,7 @@ export function shapeSchema(schema: MigrationSchema, shape: AuthShape): Migratio
   const shapeColumn = (tableName: string, c: ColumnModel): ColumnModel => {
     const renamed: ColumnModel = { ...c, name: column(tableName, c.name), type: type(tableName, c) }
     if (!(modelOf(tableName) && c.primaryKey) || shape.ids === 'string') return renamed
-    const { minLength: _minLength, ...key } = renamed
-    return shape.ids === 'uuid' ? { ...key, type: 'uuid', default: { randomUuid: true } } : { ...key, type: 'integer', generated: true }
+    return idColumn(renamed.name, shape.ids)
   }
   const name = (tableName: string, columns: readonly string[], original: string, kind: 'idx' | 'uidx' | 'fk'): string => {
     if (!modelOf(tableName)) return original

@@ -44,6 +44,10 @@ export type FindingCode =
   | 'rename-source-missing'
   /** A core table cannot take the options' name: another table has it. */
   | 'rename-target-exists'
+  /** Ids cannot change type: a table whose ids change holds rows, or a column holds such ids. */
+  | 'id-change-rows'
+  /** A foreign key the id change does not know references a table whose ids change type. */
+  | 'id-change-unknown-reference'
   /** A table the migrations create is missing. */
   | 'table-missing'
   /** A column the migrations create is missing. */

@@ -11,7 +11,7 @@
  * says which SQL type a kind is.
  */
 
-import { shapeRenames, type AuthShape } from './auth-shape.js'
+import { idColumn, shapeRenames, type AuthShape } from './auth-shape.js'
 
 /**
  * The kinds of column this module creates. `exactString` is an indexed string compared byte for
@@ -139,6 +139,32 @@ export interface AuthShapeChangeModel {
   readonly from: AuthShape
   readonly to: AuthShape
   readonly views: boolean
+  /** With ids of another type (`from.ids` → `to.ids`): what holds them, retyped after the renames. */
+  readonly ids?: IdChangeModel
+}
+
+/**
+ * Ids of another type (`generateId` changed): every table whose id Better Auth makes and every
+ * column that holds one of those ids, by their names after the change. Generated only while
+ * those tables are empty (the planner refuses otherwise): an id cannot be converted, only made
+ * anew. A referencing column of a table with rows (`artwork_jobs.user_id`, all NULL then) is
+ * dropped and added again in the new type, metadata only, and its indexes rebuilt online.
+ */
+export interface IdChangeModel {
+  /** The id column of each table whose ids Better Auth makes (the core tables and the plugins'). */
+  readonly tables: readonly ColumnRef[]
+  readonly references: readonly IdReferenceModel[]
+}
+
+/** A column that holds ids of another table, and its foreign key. */
+export interface IdReferenceModel {
+  readonly table: string
+  readonly column: string
+  readonly nullable: boolean
+  readonly foreignKey: string
+  readonly references: ColumnRef
+  /** Only where the table exists (`upload_history`). */
+  readonly ifTableExists?: boolean
 }
 
 /** Everything one migration makes, in the order it makes it. */
@@ -209,6 +235,13 @@ export function foldSchemas(schemas: readonly MigrationSchema[]): FoldedSchema {
         references: { table: renames.table(fk.references.table), column: renames.column(fk.references.table, fk.references.column) },
       }))
       foreignKeys.splice(0, foreignKeys.length, ...keys)
+      const ids = schema.authShape.ids
+      const retype = (ref: ColumnRef, column: (c: ColumnModel) => ColumnModel): void => {
+        const table = tables.get(ref.table)
+        if (table) table.columns = table.columns.map((c) => (c.name === ref.column ? column(c) : c))
+      }
+      for (const key of ids?.tables ?? []) retype(key, (c) => idColumn(c.name, schema.authShape!.to.ids))
+      for (const reference of ids?.references ?? []) retype(reference, (c) => ({ ...c, type: { sameAs: reference.references } }))
     }
     for (const table of schema.tables) {
       tables.set(table.name, { name: table.name, columns: [...table.columns], adoption: table.adoption, optional: false })

@@ -36,7 +36,8 @@ import { adoptStrict, type AdoptionContext } from './adoption.js'
 import { decideIndex, findEquivalentForeignKey, foreignKeySpec, servesAs } from './existing-objects.js'
 import { blockingFindings, finding, type Finding } from '../model/findings.js'
 import type { ColumnKindChangeModel, ColumnModel, ColumnRef, ForeignKeyModel, IndexModel, MigrationSchema } from '../model/migration-schema.js'
-import { shapeRenames } from '../model/auth-shape.js'
+import { idColumn, idKind, shapeRenames, type IdStrategy } from '../model/auth-shape.js'
+import type { IdMaking } from '../engines/engine.js'
 
 /** A migration as the planner sees it: its name and its schema data. */
 export interface PlannableMigration {
@@ -54,6 +55,8 @@ export function tablesOf(schemas: readonly MigrationSchema[]): string[] {
     for (const index of schema.indexes) names.add(index.table)
     for (const fk of schema.foreignKeys) names.add(fk.table).add(fk.references.table)
     for (const rename of schema.authShape ? shapeRenames(schema.authShape.from, schema.authShape.to).tables : []) names.add(rename.from).add(rename.to)
+    for (const key of schema.authShape?.ids?.tables ?? []) names.add(key.table)
+    for (const reference of schema.authShape?.ids?.references ?? []) names.add(reference.table)
   }
   return [...names]
 }
@@ -95,8 +98,8 @@ class Planner {
   readonly #schema: MigrationSchema
   readonly #engine: Engine
   readonly #compileDb: Kysely<any>
-  /** Target columns of every table created so far in the chain, for `sameAs` and references. */
-  readonly #targets: ReadonlyMap<string, ColumnModel>
+  /** Target columns of every table created so far in the chain, for `sameAs` and references (ids given another type update it). */
+  readonly #targets: Map<string, ColumnModel>
   /** Columns a finding is already about: later checks of the same column are skipped. */
   readonly #reported = new Set<string>()
   /** Tables this migration's own steps create: empty and unseen, so their indexes are built plainly. */
@@ -109,7 +112,7 @@ class Planner {
     record: (found) => this.findings.push(found),
   }
 
-  constructor(migration: string, schema: MigrationSchema, catalog: CatalogSnapshot, compileDb: Kysely<any>, targets: ReadonlyMap<string, ColumnModel>) {
+  constructor(migration: string, schema: MigrationSchema, catalog: CatalogSnapshot, compileDb: Kysely<any>, targets: Map<string, ColumnModel>) {
     this.#migration = migration
     this.#schema = schema
     this.catalog = catalog
@@ -120,6 +123,7 @@ class Planner {
 
   async plan(): Promise<MigrationPlan> {
     await this.#planShapeChange()
+    await this.#planIdChange()
     const before = this.catalog
     const toAdd: { table: string; column: ColumnModel }[] = []
     const toWiden: ColumnTypeChange[] = []
@@ -216,6 +220,84 @@ class Planner {
       const view = change.views && move.from !== move.to ? { name: move.from, columns: table.columns.map((c) => ({ column: renamed(c.name), as: oldName(renamed(c.name)) })) } : undefined
       await this.#step({ kind: 'renameTable', rename: { from: table.name, to: move.to, columns, ...(view ? { view } : {}) } })
     }
+  }
+
+  /**
+   * Ids of another type (`authShape.ids`), after the renames: refused while a table whose ids
+   * change holds rows, a column that references one holds a value, or a foreign key the
+   * migration does not know references one. Then the keys to those ids are dropped, every id
+   * and empty table's reference retyped in place, a reference in a table with rows (all NULL)
+   * made again with its indexes rebuilt online, and the keys added back. What already has the
+   * new type (a rerun) is left as it is.
+   */
+  async #planIdChange(): Promise<void> {
+    const change = this.#schema.authShape
+    const ids = change?.ids
+    if (!change || !ids || change.from.ids === change.to.ids) return
+    const kind = idKind(change.to.ids)
+    const stale = (table: string, column: string): boolean => {
+      const live = this.catalog.column(table, column)
+      return live !== undefined && !hasCatalogType(live, this.#engine.catalogTypes[kind])
+    }
+    const keyTables = new Set(ids.tables.map((key) => key.table))
+    const references = ids.references.filter((ref) => this.catalog.column(ref.table, ref.column))
+    const way = `keep advanced.database.generateId as the rows were made (${change.from.ids === 'string' ? 'a function, or unset' : `'${change.from.ids}'`}), or start from a new database`
+    for (const key of ids.tables) {
+      const table = this.catalog.table(key.table)
+      if (table && !table.planned && table.hasRows && stale(key.table, key.column)) {
+        this.findings.push(finding('id-change-rows', { table: key.table }, `"${key.table}" holds rows, so its ids cannot become ${change.to.ids} ids (an id cannot be converted, only made anew)`, way))
+      }
+      if (!table || table.planned) continue
+      for (const fk of await this.catalog.data(key.table).referencingForeignKeys(key.table)) {
+        const [column] = fk.columns
+        if (fk.referencedTable !== key.table || ids.references.some((ref) => ref.table === fk.table && ref.column === column)) continue
+        this.findings.push(
+          finding('id-change-unknown-reference', { table: fk.table, column }, `"${fk.table}"."${column}" references "${key.table}" through "${fk.name}", which no migration gives the new id type`, 'drop that foreign key in a migration of your own first, and add it back after'),
+        )
+      }
+    }
+    for (const ref of references) {
+      const table = this.catalog.table(ref.table)!
+      if (table.planned || !table.hasRows || !stale(ref.table, ref.column)) continue
+      const value = await this.catalog.data(ref.table).anyValue(ref.table, ref.column)
+      if (value !== undefined) {
+        this.findings.push(finding('id-change-rows', { table: ref.table, column: ref.column }, `"${ref.table}"."${ref.column}" holds ids (e.g. ${value}), so they cannot become ${change.to.ids} ids`, way))
+      }
+    }
+    if (blockingFindings(this.findings).length > 0) return
+
+    const anyStale = ids.tables.some((key) => stale(key.table, key.column)) || references.some((ref) => stale(ref.table, ref.column))
+    if (anyStale) {
+      for (const ref of references) {
+        for (const fk of this.catalog.table(ref.table)!.foreignKeys) {
+          if (fk.columns.length === 1 && fk.columns[0] === ref.column && keyTables.has(fk.referencedTable)) await this.#step({ kind: 'dropForeignKey', table: ref.table, name: fk.name })
+        }
+      }
+    }
+    const type = this.#engine.columnTypes[kind]
+    for (const key of ids.tables) {
+      if (!stale(key.table, key.column)) continue
+      const retype = { table: key.table, column: key.column, type, nullable: false, madeBefore: idMaking(change.from.ids), made: idMaking(change.to.ids) }
+      await this.#step({ kind: 'retypeColumn', retype, info: this.#engine.catalogColumn(key.column, kind, false) })
+    }
+    for (const ref of references) {
+      if (!stale(ref.table, ref.column)) continue
+      const table = this.catalog.table(ref.table)!
+      const nullable = this.catalog.column(ref.table, ref.column)!.nullable
+      const info = this.#engine.catalogColumn(ref.column, kind, nullable)
+      if (table.planned || !table.hasRows) {
+        await this.#step({ kind: 'retypeColumn', retype: { table: ref.table, column: ref.column, type, nullable, madeBefore: 'none', made: 'none' }, info })
+        continue
+      }
+      const indexes = table.indexes.filter((i) => !i.primary && i.columns.includes(ref.column))
+      await this.#step({ kind: 'remakeColumn', column: { table: ref.table, column: ref.column, type }, info, indexes: indexes.map((i) => i.name) })
+      for (const index of indexes) await this.#step({ kind: 'createIndex', index: { table: ref.table, name: index.name, columns: index.columns, unique: index.unique }, rebuild: false })
+    }
+    for (const ref of references) {
+      const linked = this.catalog.table(ref.table)!.foreignKeys.some((fk) => fk.columns.length === 1 && fk.columns[0] === ref.column && fk.referencedTable === ref.references.table)
+      if (!linked) await this.#step({ kind: 'addForeignKey', foreignKey: { table: ref.table, name: ref.foreignKey, column: ref.column, referencedTable: ref.references.table, referencedColumn: ref.references.column } })
+    }
+    for (const key of ids.tables) this.#targets.set(`${key.table}.${key.column}`, idColumn(key.column, change.to.ids))
   }
 
   /** The type an existing column is widened to, as the catalog will read it back. */
@@ -426,6 +508,11 @@ class Planner {
     this.findings.push(found)
     if (found.column) this.#reported.add(`${found.table}.${found.column}`)
   }
+}
+
+/** How the database makes ids under `ids`. */
+function idMaking(ids: IdStrategy): IdMaking {
+  return ids === 'uuid' ? 'randomUuid' : ids === 'serial' ? 'generated' : 'none'
 }
 
 /** The `default` of a column added to an existing table, as SQL; nothing when it has none. */

@@ -4,7 +4,7 @@
  * plan against the schema the earlier ones make.
  */
 import type { DdlRunner } from '../engines/ddl-runner.js'
-import type { ColumnSpec, ColumnTypeChange, Engine, ForeignKeySpec, IndexSpec, TableRenameSpec } from '../engines/engine.js'
+import type { ColumnSpec, ColumnTypeChange, EmptyColumnRetypeSpec, Engine, ForeignKeySpec, IndexSpec, TableRenameSpec } from '../engines/engine.js'
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo } from '../model/catalog-info.js'
 import type { ColumnKind, TableModel } from '../model/migration-schema.js'
 import type { Finding } from '../model/findings.js'
@@ -26,6 +26,15 @@ export type StepAction =
   | { readonly kind: 'validateForeignKey'; readonly foreignKey: ForeignKeySpec; readonly name: string }
   | { readonly kind: 'renameTable'; readonly rename: TableRenameSpec }
   | { readonly kind: 'dropView'; readonly view: string }
+  | { readonly kind: 'dropForeignKey'; readonly table: string; readonly name: string }
+  /** A column of an empty table given another type (ids of another type); `info`: as it reads back. */
+  | { readonly kind: 'retypeColumn'; readonly retype: EmptyColumnRetypeSpec; readonly info: ColumnInfo }
+  /**
+   * A nullable column that holds only NULLs, in a table with rows, made again in another type:
+   * its indexes dropped, the column dropped and added (metadata only); the indexes are built
+   * again online by the steps that follow.
+   */
+  | { readonly kind: 'remakeColumn'; readonly column: ColumnSpec; readonly info: ColumnInfo; readonly indexes: readonly string[] }
 
 export interface PlannedStep {
   readonly migration: string
@@ -63,6 +72,14 @@ export async function recordStep(r: DdlRunner, engine: Engine, action: StepActio
       return engine.ddl.renameTable(r, action.rename)
     case 'dropView':
       return engine.ddl.dropView(r, action.view)
+    case 'dropForeignKey':
+      return engine.ddl.dropForeignKey(r, action.table, action.name)
+    case 'retypeColumn':
+      return engine.ddl.retypeEmptyColumn(r, action.retype)
+    case 'remakeColumn':
+      for (const index of action.indexes) await engine.ddl.dropIndex(r, action.column.table, index)
+      await engine.ddl.dropColumn(r, action.column.table, action.column.column)
+      return engine.ddl.addNullableColumn(r, action.column)
   }
 }
 
@@ -74,6 +91,19 @@ export function applyStep(catalog: CatalogSnapshot, action: StepAction, engine: 
       return catalog.renamed(action.rename.from, action.rename.to, action.rename.columns)
     case 'dropView':
       return catalog
+    case 'dropForeignKey': {
+      const t = table(action.table)
+      return catalog.with({ ...t, foreignKeys: t.foreignKeys.filter((fk) => fk.name !== action.name) })
+    }
+    case 'retypeColumn': {
+      const t = table(action.retype.table)
+      return catalog.with({ ...t, columns: t.columns.map((c) => (c.name === action.retype.column ? action.info : c)) })
+    }
+    case 'remakeColumn': {
+      const t = table(action.column.table)
+      const columns = [...t.columns.filter((c) => c.name !== action.column.column), action.info]
+      return catalog.with({ ...t, columns, indexes: t.indexes.filter((i) => !action.indexes.includes(i.name)) })
+    }
     case 'createTable': {
       const model = action.table
       return catalog.with({

@@ -14,7 +14,7 @@ export const authOptionsCheck: VerifyCheck = {
   title: "Migrations for the Better Auth options",
   async run(context) {
     if (context.authShape.changes.length > 0) {
-      const [problem, fix] = splitAdvice(new AuthShapeChangedError(context.authShape.changes).message)
+      const [problem, fix] = splitAdvice(new AuthShapeChangedError(context.authShape.changes, context.authShape.idsHeldBy).message)
       return [{ status: 'fail', subject: 'core tables', detail: problem, fix }]
     }
     let missing: readonly string[]

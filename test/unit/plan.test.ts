@@ -32,6 +32,12 @@ function describeStep(step: PlannedStep): string {
       return `renameTable ${action.rename.from} → ${action.rename.to}`
     case 'dropView':
       return `dropView ${action.view}`
+    case 'dropForeignKey':
+      return `dropForeignKey ${action.table}.${action.name}`
+    case 'retypeColumn':
+      return `retypeColumn ${action.retype.table}.${action.retype.column}`
+    case 'remakeColumn':
+      return `remakeColumn ${action.column.table}.${action.column.column}`
   }
 }
 

@@ -28,7 +28,7 @@ export const migrateStatus: Command = {
     const optionsNeedMigration = (needs?.shapeChanges.length ?? 0) + (needs?.missing.length ?? 0) > 0
     out.line(pending > 0 ? `${plural(pending, 'migration')} pending` : optionsNeedMigration ? "No migration pending, but Better Auth's options need one:" : 'Up to date')
     if (drifted > 0) out.line(`⚠️  ${plural(drifted, 'migration')} drifted: the database and this code disagree (see above)`)
-    if (needs?.shapeChanges.length) out.line(`⚠️  ${new AuthShapeChangedError(needs.shapeChanges).message}`)
+    if (needs?.shapeChanges.length) out.line(`⚠️  ${new AuthShapeChangedError(needs.shapeChanges, needs.idsHeldBy).message}`)
     if (needs?.missing.length) out.line(`⚠️  ${new AuthSchemaMissingError(needs.missing).message}`)
     if (unchecked > 0) out.line(`⚠️  ${plural(unchecked, 'migration')} with no checksum: drift cannot be checked for ${unchecked === 1 ? 'it' : 'them'} (see above)`)
     out.result({

@@ -21,6 +21,7 @@ import type { DdlRunner } from '../ddl-runner.js'
 import { columnTail, type DdlRecipes, type ErrorRules, type ForeignKeySpec, type TableRenameSpec } from '../engine.js'
 import { errorCode, lockRetryPolicy, retryOnLockTimeout } from '../lock-wait.js'
 import { mysqlCatalog } from './catalog.js'
+import { assertTableEmpty } from '../empty-table-guard.js'
 
 function isAlgorithmUnsupported(error: unknown): boolean {
   const code = errorCode(error)
@@ -180,6 +181,21 @@ export function mysqlDdl(errors: ErrorRules): DdlRecipes {
 
     async dropView(r, view) {
       await withShortLockWait(r, () => r.run(sql`drop view if exists ${sql.table(view)}`))
+    },
+
+    // `MODIFY COLUMN` restates the whole column: its type, NOT NULL, and `auto_increment` for
+    // integer ids (a uuid has no default here: Better Auth makes it). The primary key stays.
+    // MySQL commits DDL at once, so the emptiness is checked before and after (not undone).
+    async retypeEmptyColumn(r, spec) {
+      const type = typeof spec.type === 'string' ? sql.raw(spec.type) : spec.type
+      const made = spec.made === 'generated' ? sql` auto_increment` : sql``
+      await r.guard((db) => assertTableEmpty(db, spec.table))
+      await withShortLockWait(
+        r,
+        () => r.run(sql`alter table ${sql.table(spec.table)} modify column ${sql.ref(spec.column)} ${type} ${spec.nullable ? sql`null` : sql`not null`}${made}`),
+        { long: true },
+      )
+      await r.guard((db) => assertTableEmpty(db, spec.table))
     },
   }
 }
