@@ -6,6 +6,9 @@
  * plugin and `artwork_jobs.user_id`, whose unlinked rows stay), and Better Auth then signs up
  * with the new ids. `migrate:down` gives the old type back. On every engine.
  */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { getMigrations } from 'better-auth/db/migration'
 import { organization } from 'better-auth/plugins'
 import type { Kysely } from 'kysely'
@@ -28,7 +31,7 @@ describeEachDatabase('Ids of another type on a live database', (kind) => {
   let db: Kysely<any>
   const migrations: Record<string, { schema: NonNullable<Awaited<ReturnType<typeof generateAuthMigration>>>['schema'] }> = {}
   const all = (): AppMigrations => ({ ...migrations }) as AppMigrations
-  useSuiteDatabase(kind, (opened) => {
+  const suite = useSuiteDatabase(kind, (opened) => {
     database = opened.database
     db = opened.database.db
   })
@@ -54,6 +57,15 @@ describeEachDatabase('Ids of another type on a live database', (kind) => {
     expect((await findColumn(db, 'user', 'id'))!.type).toBe(idType.string)
     expect((await listForeignKeys(db, 'session')).map((fk) => fk.referencedTable)).toContain('user')
     migrations[generated.name] = { schema: generated.schema }
+
+    // From the shell, migrate:make --auth reads the database and refuses in the same words, writing nothing.
+    const dir = mkdtempSync(join(tmpdir(), 'artorizer-ids-'))
+    writeFileSync(join(dir, 'auth.config.mjs'), "export default { advanced: { database: { generateId: 'uuid' } } }\n")
+    const made = await suite.cli('migrate:make', '--auth', 'uuid_ids', '--auth-config', join(dir, 'auth.config.mjs'), '--migrations-dir', join(dir, 'migrations'))
+    expect(made.code).not.toBe(0)
+    expect(made.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^❌ Better Auth.s options change .*"user" holds rows.*keep advanced\.database\.generateId/)])
+    expect(existsSync(join(dir, 'migrations'))).toBe(false)
+    rmSync(dir, { recursive: true, force: true })
   })
 
   it('on empty tables retypes every id and reference, keeps every artwork, and Better Auth makes the new ids', async () => {

@@ -4,6 +4,7 @@ import { migrationShortName } from '../../app-migrations/migration-name.js'
 import { UsageError } from '../../errors.js'
 import type { Command } from './command.js'
 import type { AppMigrations } from '../../migrator/migration-set.js'
+import type { AuthOptions } from '../../auth-schema/options.js'
 import { describeShape, type AuthShape } from '../../model/auth-shape.js'
 import { AUTH_CONFIG_OPTION, MIGRATIONS_DIR_OPTION, appMigrationsFrom, authOptionsFrom, migrationsDirFrom } from './app-options.js'
 
@@ -45,7 +46,12 @@ export const migrateMake: Command = {
       if (!config) throw new UsageError('no auth.config.ts (or .mts, .js, .mjs) here: create one that exports default your Better Auth options, or pass --auth-config <file>')
       const migrations = await appMigrationsFrom(options)
       // Renaming needs what the database's core tables were made in: read it, when there is one.
-      const madeIn = await shapeMadeIn(databaseUrl, migrations)
+      const madeIn = await shapeMadeIn(databaseUrl, migrations, config.options)
+      // Ids of another type while users exist: the migration would only refuse; say so now, in the same words.
+      if (madeIn?.idsHeldBy) {
+        const { AuthShapeChangedError } = await import('../../migrator/auth-shape-state.js')
+        throw new AuthShapeChangedError(madeIn.changes, madeIn.idsHeldBy)
+      }
       out.line(madeIn ? `Core tables as ${madeIn.where} has them: ${describeShape(madeIn.shape)}` : 'No migrated database here: generating for a fresh one')
       const generated = await generateAuthMigration(config.options, { migrations, name: shortName, ...(madeIn ? { madeIn: madeIn.shape } : {}) })
       if (!generated) {
@@ -71,9 +77,14 @@ export const migrateMake: Command = {
 
 /**
  * The shape the database at `databaseUrl` (or the default PGlite folder, if it exists) made its
- * core tables in; undefined when there is no such database or it was never migrated. Read only.
+ * core tables in, with what `authOptions` change and, for ids, the core table whose rows stop it;
+ * undefined when there is no such database or it was never migrated. Read only.
  */
-async function shapeMadeIn(databaseUrl: string | undefined, migrations: AppMigrations): Promise<{ shape: AuthShape; where: string } | undefined> {
+async function shapeMadeIn(
+  databaseUrl: string | undefined,
+  migrations: AppMigrations,
+  authOptions: AuthOptions,
+): Promise<{ shape: AuthShape; where: string; changes: readonly string[]; idsHeldBy?: string } | undefined> {
   const { connectDatabase } = await import('../../db/connect.js')
   const { authShapeState, CORE_TABLES_MIGRATION } = await import('../../migrator/auth-shape-state.js')
   const { appliedMigrations } = await import('../../migrator/history.js')
@@ -89,7 +100,8 @@ async function shapeMadeIn(databaseUrl: string | undefined, migrations: AppMigra
   try {
     const applied = await appliedMigrations(database.db)
     if (!applied.has(CORE_TABLES_MIGRATION)) return undefined
-    return { shape: (await authShapeState(database.db, { migrations }, applied)).base, where: describeTarget(parseDatabaseUrl(databaseUrl)) }
+    const state = await authShapeState(database.db, { migrations, authOptions }, applied)
+    return { shape: state.base, where: describeTarget(parseDatabaseUrl(databaseUrl)), changes: state.changes, ...(state.idsHeldBy ? { idsHeldBy: state.idsHeldBy } : {}) }
   } finally {
     await database.db.destroy()
   }
