@@ -17,6 +17,8 @@ import { AuthShapeChangedError, createAuth, generateAuthMigration, linkArtworks,
 import type { AppMigrations } from '../src/migrator/migration-set.js'
 import { DEFAULT_AUTH_SHAPE } from '../src/model/auth-shape.js'
 import { findColumn, listForeignKeys, listIndexes } from '../src/ddl/introspect.js'
+import { engineOf } from '../src/engines/index.js'
+import { executingRunner } from '../src/engines/ddl-runner.js'
 import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
@@ -68,13 +70,21 @@ describeEachDatabase('Ids of another type on a live database', (kind) => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('on empty tables retypes every id and reference, keeps every artwork, and Better Auth makes the new ids', async () => {
+  it('on empty tables retypes every id and reference (resuming a crashed run), keeps every artwork, and Better Auth makes the new ids', async () => {
     await db.deleteFrom('user').execute()
     await expect(migrateToLatest(db, { authOptions: UUID, migrations: Object.fromEntries(Object.entries(all()).filter(([name]) => !name.endsWith('uuid_ids'))) as AppMigrations, checkOnly: true })).rejects.toThrow(/migrate:make --auth/)
+    // As a run that crashed between dropping artwork_jobs.user_id and adding it again leaves it.
+    await db.connection().execute(async (conn) => {
+      const r = executingRunner(conn)
+      const { ddl } = engineOf(db)
+      await ddl.dropForeignKey(r, 'artwork_jobs', 'artwork_jobs_user_id_fk')
+      for (const index of ['artwork_jobs_user_id_idx', 'artwork_jobs_user_id_created_at_idx']) await ddl.dropIndex(r, 'artwork_jobs', index)
+      await ddl.dropColumn(r, 'artwork_jobs', 'user_id')
+    })
     await migrateToLatest(db, { authOptions: UUID, migrations: all() })
     await expectIdsOf(idType.uuid)
     expect(await db.selectFrom('artwork_jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).toEqual({ n: kind === 'mysql' ? ARTWORKS : kind === 'pglite' ? ARTWORKS : String(ARTWORKS) })
-    expect((await listIndexes(db, 'artwork_jobs')).map((i) => i.name)).toContain('artwork_jobs_user_id_created_at_idx')
+    expect((await listIndexes(db, 'artwork_jobs')).map((i) => i.name)).toEqual(expect.arrayContaining(['artwork_jobs_user_id_idx', 'artwork_jobs_user_id_created_at_idx']))
     await expectBetterAuthWorks(UUID, /^[0-9a-f]{8}-[0-9a-f]{4}-/)
   })
 

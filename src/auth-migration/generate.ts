@@ -121,7 +121,10 @@ function idChangeOf(fold: FoldedSchema, authTables: readonly string[]): IdChange
   const references = fold.foreignKeys.flatMap((fk): IdReferenceModel[] => {
     if (!tables.some((key) => key.table === fk.references.table && key.column === fk.references.column)) return []
     const column = fold.tables.find((t) => t.name === fk.table)?.columns.find((c) => c.name === fk.column)
-    return [{ table: fk.table, column: fk.column, nullable: column?.nullable ?? true, foreignKey: fk.name, references: fk.references, ...(fk.ifTableExists ? { ifTableExists: true } : {}) }]
+    const indexes = fold.indexes
+      .filter((index) => index.table === fk.table && index.columns.includes(fk.column))
+      .map((index) => ({ name: index.name, columns: index.columns, ...(index.unique ? { unique: true } : {}) }))
+    return [{ table: fk.table, column: fk.column, nullable: column?.nullable ?? true, foreignKey: fk.name, references: fk.references, ...(fk.ifTableExists ? { ifTableExists: true } : {}), indexes }]
   })
   return { tables, references }
 }

@@ -165,6 +165,11 @@ export interface IdReferenceModel {
   readonly references: ColumnRef
   /** Only where the table exists (`upload_history`). */
   readonly ifTableExists?: boolean
+  /**
+   * The indexes over the column that the migrations make: built again when the column is made
+   * again, and after a crash that dropped them (a run resumed finds them missing).
+   */
+  readonly indexes?: readonly { readonly name: string; readonly columns: readonly string[]; readonly unique?: boolean }[]
 }
 
 /** Everything one migration makes, in the order it makes it. */

@@ -240,7 +240,9 @@ class Planner {
       return live !== undefined && !hasCatalogType(live, this.#engine.catalogTypes[kind])
     }
     const keyTables = new Set(ids.tables.map((key) => key.table))
-    const references = ids.references.filter((ref) => this.catalog.column(ref.table, ref.column))
+    // A reference whose table exists; its column may be missing only after a crash between
+    // dropping and adding it again (it is added then).
+    const references = ids.references.filter((ref) => this.catalog.table(ref.table))
     const way = `keep advanced.database.generateId as the rows were made (${change.from.ids === 'string' ? 'a function, or unset' : `'${change.from.ids}'`}), or start from a new database`
     for (const key of ids.tables) {
       const table = this.catalog.table(key.table)
@@ -281,17 +283,24 @@ class Planner {
       await this.#step({ kind: 'retypeColumn', retype, info: this.#engine.catalogColumn(key.column, kind, false) })
     }
     for (const ref of references) {
-      if (!stale(ref.table, ref.column)) continue
       const table = this.catalog.table(ref.table)!
-      const nullable = this.catalog.column(ref.table, ref.column)!.nullable
+      const live = this.catalog.column(ref.table, ref.column)
+      const nullable = live?.nullable ?? ref.nullable
       const info = this.#engine.catalogColumn(ref.column, kind, nullable)
-      if (table.planned || !table.hasRows) {
+      // The indexes over it: the migrations' (also after a crash that had dropped them), and any other it had.
+      const indexes = new Map((ref.indexes ?? []).map((index) => [index.name, { table: ref.table, name: index.name, columns: index.columns, unique: index.unique === true }]))
+      if (!live) {
+        await this.#step({ kind: 'addColumn', column: { table: ref.table, column: ref.column, type, ...(nullable ? {} : { notNull: true }) }, info })
+      } else if (stale(ref.table, ref.column) && (table.planned || !table.hasRows)) {
         await this.#step({ kind: 'retypeColumn', retype: { table: ref.table, column: ref.column, type, nullable, madeBefore: 'none', made: 'none' }, info })
-        continue
+      } else if (stale(ref.table, ref.column)) {
+        const dropped = table.indexes.filter((i) => !i.primary && i.columns.includes(ref.column))
+        for (const index of dropped) if (!indexes.has(index.name)) indexes.set(index.name, { table: ref.table, name: index.name, columns: index.columns, unique: index.unique })
+        await this.#step({ kind: 'remakeColumn', column: { table: ref.table, column: ref.column, type }, info, indexes: dropped.map((i) => i.name) })
       }
-      const indexes = table.indexes.filter((i) => !i.primary && i.columns.includes(ref.column))
-      await this.#step({ kind: 'remakeColumn', column: { table: ref.table, column: ref.column, type }, info, indexes: indexes.map((i) => i.name) })
-      for (const index of indexes) await this.#step({ kind: 'createIndex', index: { table: ref.table, name: index.name, columns: index.columns, unique: index.unique }, rebuild: false })
+      for (const spec of indexes.values()) {
+        if (decideIndex(this.catalog.table(ref.table)!.indexes, spec) === 'create') await this.#step({ kind: 'createIndex', index: spec, rebuild: false })
+      }
     }
     for (const ref of references) {
       const linked = this.catalog.table(ref.table)!.foreignKeys.some((fk) => fk.columns.length === 1 && fk.columns[0] === ref.column && fk.referencedTable === ref.references.table)

@@ -142,4 +142,17 @@ describe('an id change, planned', () => {
     const [rerun] = await planMigrations(after, [{ name: 'ids', schema: migration.schema }], offlineDb(engine))
     expect(rerun!.steps).toEqual([])
   })
+
+  it('resumes after a crash between dropping artwork_jobs.user_id and adding it again: the column, its indexes and its key come back', async () => {
+    const migration = await generated()
+    const engine = engineForDialect('postgres')
+    const [first] = await planMigrations(await migratedSnapshot(['artwork_jobs']), [{ name: 'ids', schema: migration.schema }], offlineDb(engine))
+    const { applyStep } = await import('../../src/planner/steps.js')
+    let crashed = await migratedSnapshot(['artwork_jobs'])
+    for (const s of first!.steps.slice(0, first!.steps.findIndex((s) => s.action.kind === 'remakeColumn'))) crashed = applyStep(crashed, s.action, engine)
+    const jobs = crashed.table('artwork_jobs')!
+    crashed = crashed.with({ ...jobs, columns: jobs.columns.filter((c) => c.name !== 'user_id'), indexes: jobs.indexes.filter((i) => !i.columns.includes('user_id')) })
+    const [rerun] = await planMigrations(crashed, [{ name: 'ids', schema: migration.schema }], offlineDb(engine))
+    expect(rerun!.steps.map(step)).toEqual(['addColumn', 'index artwork_jobs_user_id_idx', 'index artwork_jobs_user_id_created_at_idx', 'add key session.session_userId_fk', 'add key account.account_userId_fk', 'add key artwork_jobs.artwork_jobs_user_id_fk'])
+  })
 })
