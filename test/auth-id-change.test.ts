@@ -19,7 +19,7 @@ import { DEFAULT_AUTH_SHAPE } from '../src/model/auth-shape.js'
 import { findColumn, listForeignKeys, listIndexes } from '../src/ddl/introspect.js'
 import { engineOf } from '../src/engines/index.js'
 import { executingRunner } from '../src/engines/ddl-runner.js'
-import { describeEachDatabase, useSuiteDatabase } from './support/databases.js'
+import { createTestDatabase, describeEachDatabase, useSuiteDatabase } from './support/databases.js'
 import { TEST_AUTH_OPTIONS } from './support/auth-options.js'
 
 const STRING = { ...TEST_AUTH_OPTIONS, plugins: [organization()], user: { deleteUser: { enabled: true } } } as AuthOptions
@@ -106,6 +106,22 @@ describeEachDatabase('Ids of another type on a live database', (kind) => {
     await migrateToLatest(db, { authOptions: SERIAL, migrations: all() })
     await expectIdsOf(idType.serial)
     await expectBetterAuthWorks(SERIAL, /^\d+$/)
+  })
+
+  it('a fresh database given the same migrations ends with the same ids, and Better Auth works there too', async () => {
+    const fresh = await createTestDatabase(kind)
+    const opened = await fresh.connect()
+    try {
+      await migrateToLatest(opened.db, { authOptions: SERIAL, migrations: all() })
+      expect((await findColumn(opened.db, 'member', 'userId'))!.type.replace(/^int\(11\)$/, 'int')).toBe(idType.serial)
+      const { user } = await createAuth(opened, SERIAL).api.signUpEmail({ body: { email: `fresh.${kind}@example.com`, password: PASSWORD, name: 'Fresh' } })
+      expect(String(user.id)).toMatch(/^\d+$/)
+      const report = await verifyDatabase(opened.db, { authOptions: SERIAL, migrations: all() })
+      expect(report.checks.flatMap((c) => c.items.filter((i) => i.status === 'fail').map((i) => `${c.name}: ${i.subject} ${i.detail}`))).toEqual([])
+    } finally {
+      await opened.db.destroy()
+      await fresh.drop()
+    }
   })
 
   async function expectIdsOf(type: string): Promise<void> {
