@@ -108,6 +108,17 @@ describeEachDatabase('Ids of another type on a live database', (kind) => {
     await expectBetterAuthWorks(SERIAL, /^\d+$/)
   })
 
+  it('migrate:down takes serial ids back to strings too (the identity dropped)', async () => {
+    await db.deleteFrom('organization').execute()
+    const all2 = all()
+    await migrateDown(db, { steps: 1 }, { migrations: all2 })
+    await expectIdsOf(idType.string)
+    const { user } = await createAuth(database, STRING).api.signUpEmail({ body: { email: `again.${kind}@example.com`, password: PASSWORD, name: 'Again' } })
+    expect(typeof user.id).toBe('string')
+    await db.deleteFrom('user').execute()
+    await migrateToLatest(db, { authOptions: SERIAL, migrations: all2 })
+  })
+
   it('a fresh database given the same migrations ends with the same ids, and Better Auth works there too', async () => {
     const fresh = await createTestDatabase(kind)
     const opened = await fresh.connect()
