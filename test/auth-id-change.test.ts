@@ -103,8 +103,11 @@ describeEachDatabase('Ids of another type on a live database', (kind) => {
     const generated = (await generateAuthMigration(SERIAL, { madeIn: DEFAULT_AUTH_SHAPE, migrations: all(), name: 'serial_ids', now: new Date('2026-12-07T11:00:00Z') }))!
     expect(generated.adds).toEqual(['change ids string → serial'])
     migrations[generated.name] = { schema: generated.schema }
+    // An index of the application's own over artwork_jobs.user_id (in no migration): rebuilt, and kept through down.
+    await db.schema.createIndex('artwork_jobs_app_owner_idx').on('artwork_jobs').columns(['user_id', 'job_id']).execute()
     await migrateToLatest(db, { authOptions: SERIAL, migrations: all() })
     await expectIdsOf(idType.serial)
+    expect((await listIndexes(db, 'artwork_jobs')).find((i) => i.name === 'artwork_jobs_app_owner_idx')?.columns).toEqual(['user_id', 'job_id'])
     await expectBetterAuthWorks(SERIAL, /^\d+$/)
   })
 
@@ -113,6 +116,7 @@ describeEachDatabase('Ids of another type on a live database', (kind) => {
     const all2 = all()
     await migrateDown(db, { steps: 1 }, { migrations: all2 })
     await expectIdsOf(idType.string)
+    expect((await listIndexes(db, 'artwork_jobs')).find((i) => i.name === 'artwork_jobs_app_owner_idx')?.columns).toEqual(['user_id', 'job_id'])
     const { user } = await createAuth(database, STRING).api.signUpEmail({ body: { email: `again.${kind}@example.com`, password: PASSWORD, name: 'Again' } })
     expect(typeof user.id).toBe('string')
     await db.deleteFrom('user').execute()

@@ -30,15 +30,17 @@ export async function executeStep(db: Kysely<any>, step: PlannedStep): Promise<v
       await ensureTable(db, migration, action.table, action.sameAs)
       return
     case 'addColumn':
-      await ensureNullableColumn(db, migration, action.column)
+      await ensureNullableColumn(db, action.restore ? null : migration, action.column)
       return
     case 'changeColumnType':
       await changeColumnType(db, action.change)
       return
     case 'createIndex':
-      await ensureIndex(db, migration, action.index)
+      await ensureIndex(db, action.restore ? null : migration, action.index)
       return
     case 'addForeignKey':
+      await ensureForeignKey(db, action.restore ? null : migration, action.foreignKey)
+      return
     case 'validateForeignKey':
       await ensureForeignKey(db, migration, action.foreignKey)
       return
@@ -139,15 +141,15 @@ export async function ensureTable(
 }
 
 /** Adds a column (nullable, or NOT NULL as the planner allowed) without rewriting or long-locking the table. */
-export async function ensureNullableColumn(db: Kysely<any>, migration: string, spec: ColumnSpec): Promise<EnsureResult> {
+export async function ensureNullableColumn(db: Kysely<any>, migration: string | null, spec: ColumnSpec): Promise<EnsureResult> {
   if (await findColumn(db, spec.table, spec.column)) return 'present'
-  await recordCreation(db, migration, { kind: 'column', table: spec.table, name: spec.column })
+  if (migration) await recordCreation(db, migration, { kind: 'column', table: spec.table, name: spec.column })
   await onOneConnection(db, (r) => engineOf(db).ddl.addNullableColumn(r, spec))
   return 'created'
 }
 
 /** Adds a named `ON DELETE CASCADE` foreign key without a long lock or a table copy. */
-export async function ensureForeignKey(db: Kysely<any>, migration: string, spec: ForeignKeySpec): Promise<EnsureResult> {
+export async function ensureForeignKey(db: Kysely<any>, migration: string | null, spec: ForeignKeySpec): Promise<EnsureResult> {
   const engine = engineOf(db)
   return onOneConnection(db, async (r) => {
     const existing = await listForeignKeys(r.db, spec.table)
@@ -166,7 +168,7 @@ export async function ensureForeignKey(db: Kysely<any>, migration: string, spec:
       if (!equivalent.validated) await engine.ddl.validateForeignKey(r, spec.table, equivalent.name)
       return 'adopted'
     }
-    await recordCreation(r.db, migration, { kind: 'foreign_key', table: spec.table, name: spec.name })
+    if (migration) await recordCreation(r.db, migration, { kind: 'foreign_key', table: spec.table, name: spec.name })
     await engine.ddl.addForeignKey(r, spec)
     return 'created'
   })
@@ -177,13 +179,13 @@ export async function ensureForeignKey(db: Kysely<any>, migration: string, spec:
  * equivalent one under another name (same columns in order, at least as unique, not partial),
  * is kept as it is; an INVALID one (an interrupted build) is dropped and built again.
  */
-export async function ensureIndex(db: Kysely<any>, migration: string, spec: IndexSpec): Promise<EnsureResult> {
+export async function ensureIndex(db: Kysely<any>, migration: string | null, spec: IndexSpec): Promise<EnsureResult> {
   const engine = engineOf(db)
   return onOneConnection(db, async (r) => {
     const decision = decideIndex(await listIndexes(r.db, spec.table), spec)
     if (decision === 'present' || decision === 'adopted') return decision
     if (decision === 'rebuild') await engine.ddl.dropIndex(r, spec.table, spec.name)
-    await recordCreation(r.db, migration, { kind: 'index', table: spec.table, name: spec.name })
+    if (migration) await recordCreation(r.db, migration, { kind: 'index', table: spec.table, name: spec.name })
     const buildEnded = await r.indexBuild({ table: spec.table, index: spec.name })
     try {
       await engine.ddl.createIndex(r, spec)

@@ -290,7 +290,7 @@ class Planner {
       // The indexes over it: the migrations' (also after a crash that had dropped them), and any other it had.
       const indexes = new Map((ref.indexes ?? []).map((index) => [index.name, { table: ref.table, name: index.name, columns: index.columns, unique: index.unique === true }]))
       if (!live) {
-        await this.#step({ kind: 'addColumn', column: { table: ref.table, column: ref.column, type, ...(nullable ? {} : { notNull: true }) }, info })
+        await this.#step({ kind: 'addColumn', column: { table: ref.table, column: ref.column, type, ...(nullable ? {} : { notNull: true }) }, info, restore: true })
       } else if (stale(ref.table, ref.column) && (table.planned || !table.hasRows)) {
         await this.#step({ kind: 'retypeColumn', retype: { table: ref.table, column: ref.column, type, nullable, madeBefore: 'none', made: 'none' }, info })
       } else if (stale(ref.table, ref.column)) {
@@ -299,12 +299,13 @@ class Planner {
         await this.#step({ kind: 'remakeColumn', column: { table: ref.table, column: ref.column, type }, info, indexes: dropped.map((i) => i.name) })
       }
       for (const spec of indexes.values()) {
-        if (decideIndex(this.catalog.table(ref.table)!.indexes, spec) === 'create') await this.#step({ kind: 'createIndex', index: spec, rebuild: false })
+        if (decideIndex(this.catalog.table(ref.table)!.indexes, spec) === 'create') await this.#step({ kind: 'createIndex', index: spec, rebuild: false, restore: true })
       }
     }
     for (const ref of references) {
       const linked = this.catalog.table(ref.table)!.foreignKeys.some((fk) => fk.columns.length === 1 && fk.columns[0] === ref.column && fk.referencedTable === ref.references.table)
-      if (!linked) await this.#step({ kind: 'addForeignKey', foreignKey: { table: ref.table, name: ref.foreignKey, column: ref.column, referencedTable: ref.references.table, referencedColumn: ref.references.column } })
+      const foreignKey = { table: ref.table, name: ref.foreignKey, column: ref.column, referencedTable: ref.references.table, referencedColumn: ref.references.column }
+      if (!linked) await this.#step({ kind: 'addForeignKey', foreignKey, restore: true })
     }
     for (const key of ids.tables) this.#targets.set(`${key.table}.${key.column}`, idColumn(key.column, change.to.ids))
   }

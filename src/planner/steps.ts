@@ -11,7 +11,11 @@ import type { Finding } from '../model/findings.js'
 import type { CatalogSnapshot, TableSnapshot } from './catalog-snapshot.js'
 import { createTableBuilder } from './create-table.js'
 
-/** What one step does; the engine's recipe says how. */
+/**
+ * What one step does; the engine's recipe says how. `restore`: the object is one an earlier
+ * migration (or the application) made, made again by this one (ids of another type): not
+ * recorded in the ledger as this migration's, so that its `down` does not remove it.
+ */
 export type StepAction =
   | {
       readonly kind: 'createTable'
@@ -19,10 +23,10 @@ export type StepAction =
       /** The exact types of columns that copy another column's (`sameAs`), read when planned. */
       readonly sameAs?: Readonly<Record<string, ColumnInfo>>
     }
-  | { readonly kind: 'addColumn'; readonly column: ColumnSpec; readonly info: ColumnInfo }
+  | { readonly kind: 'addColumn'; readonly column: ColumnSpec; readonly info: ColumnInfo; readonly restore?: true }
   | { readonly kind: 'changeColumnType'; readonly change: ColumnTypeChange; readonly info: ColumnInfo }
-  | { readonly kind: 'createIndex'; readonly index: IndexSpec; readonly rebuild: boolean }
-  | { readonly kind: 'addForeignKey'; readonly foreignKey: ForeignKeySpec }
+  | { readonly kind: 'createIndex'; readonly index: IndexSpec; readonly rebuild: boolean; readonly restore?: true }
+  | { readonly kind: 'addForeignKey'; readonly foreignKey: ForeignKeySpec; readonly restore?: true }
   | { readonly kind: 'validateForeignKey'; readonly foreignKey: ForeignKeySpec; readonly name: string }
   | { readonly kind: 'renameTable'; readonly rename: TableRenameSpec }
   | { readonly kind: 'dropView'; readonly view: string }
