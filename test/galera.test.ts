@@ -160,12 +160,15 @@ suite(title, { timeout: 300_000 }, () => {
     const { db } = await connectDatabase({ url: cluster.urlFor(0, database) })
     try {
       // What a holder that died leaves: the row names it, and nobody renews it. Its lease is
-      // made to end a second ago rather than waiting the minute a lease lasts.
+      // made to end in 8 s rather than the minute a lease lasts: long enough for the first run
+      // to start and be refused on a loaded machine (at 2 s, a CI run under load started after
+      // it had ended), and the second run waits for its end, read from the row.
       await sql`create table ${sql.table(GALERA_LOCK_TABLE)} (id varchar(64) not null primary key, holder varchar(64) null, expires_at bigint not null default 0) engine=InnoDB`.execute(db)
-      await sql`insert into ${sql.table(GALERA_LOCK_TABLE)} values ('migrations', 'dead-holder', cast(unix_timestamp(now(3)) * 1000 as signed) + 2000)`.execute(db)
+      await sql`insert into ${sql.table(GALERA_LOCK_TABLE)} values ('migrations', 'dead-holder', cast(unix_timestamp(now(3)) * 1000 as signed) + 8000)`.execute(db)
       const blocked = await runCli(['migrate:latest'], { DATABASE_URL: cluster.urlFor(1, database), MIGRATION_LOCK_TIMEOUT_MS: '500' })
       expect(blocked.code).toBe(1)
-      await new Promise((resolve) => setTimeout(resolve, 2000))
+      const { rows: left } = await sql<{ ms: string | number }>`select expires_at - cast(unix_timestamp(now(3)) * 1000 as signed) as ms from ${sql.table(GALERA_LOCK_TABLE)}`.execute(db)
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(left[0]!.ms)) + 200))
       const result = await runCli(['migrate:latest'], { DATABASE_URL: cluster.urlFor(1, database), MIGRATION_LOCK_TIMEOUT_MS: '10000' })
       expect(result.code, result.stderr).toBe(0)
       const { rows } = await sql<{ holder: string | null }>`select holder from ${sql.table(GALERA_LOCK_TABLE)}`.execute(db)
