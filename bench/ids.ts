@@ -20,7 +20,7 @@
  * throws). Ours failing (its lock retries spent) is reported as such, not thrown: that is a result.
  * The writer's worst insert of ours must stay within {@link ID_CHANGE_STALL_TARGET_MS}.
  */
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type KyselyPlugin, type RootOperationNode } from 'kysely'
 import { connectDatabase, generateAuthMigration, migrateToLatest, type AuthOptions } from '../src/index.js'
 import { DEFAULT_AUTH_SHAPE } from '../src/model/auth-shape.js'
 import type { AppMigrations } from '../src/migrator/migration-set.js'
@@ -39,6 +39,11 @@ export interface IdChangeResult {
    * the writer measured until the migration gave up, and the target counts as missed.
    */
   readonly oursFailure?: string
+  /**
+   * The schema changes ours sent more than once, most tries first: each try of a statement that
+   * gave way after its short lock wait (see src/engines/lock-wait.ts) and was tried again.
+   */
+  readonly oursRetried: readonly { readonly sql: string; readonly tries: number }[]
 }
 
 export interface IdChangeOptions {
@@ -72,20 +77,22 @@ export async function measureIdChange(kind: ServerKind, options: IdChangeOptions
 
     options.log(`  ids: the generated migration (${generated.adds.join(', ')}) with migrateToLatest while the writer inserts...`)
     let oursFailure: string | undefined
+    const tries = new Map<string, number>()
     const [ours] = await underLoad(kind, oursDb, async (db) => {
       try {
-        await migrateToLatest(db, { authOptions: UUID_AUTH_OPTIONS, migrations })
+        await migrateToLatest(db.withPlugin(countingSchemaChanges(db, tries)), { authOptions: UUID_AUTH_OPTIONS, migrations })
       } catch (error) {
         oursFailure = error instanceof Error ? error.message : String(error)
       }
     })
+    const oursRetried = [...tries].filter(([, n]) => n > 1).map(([text, n]) => ({ sql: text, tries: n })).sort((a, b) => b.tries - a.tries)
     if (oursFailure !== undefined) options.log(`  ids: ❌ the generated migration did not finish: ${oursFailure}`)
     else await assertRetyped(oursDb, kind, options.rows)
 
     options.log('  ids: the plain ALTER COLUMN statements while the writer inserts...')
     const [naive] = await underLoad(kind, naiveDb, (db) => naiveIdChange(db, kind, ids))
     await assertRetyped(naiveDb, kind, options.rows)
-    return { rows: options.rows, ours, naive, ...(oursFailure !== undefined ? { oursFailure } : {}) }
+    return { rows: options.rows, ours, naive, oursRetried, ...(oursFailure !== undefined ? { oursFailure } : {}) }
   } finally {
     for (const copy of copies) await copy.drop()
   }
@@ -118,6 +125,18 @@ async function naiveIdChange(db: Kysely<any>, kind: ServerKind, ids: IdChangeMod
         foreign key (${sql.ref(ref.column)}) references ${sql.table(ref.references.table)} (${sql.ref(ref.references.column)}) on delete cascade`.execute(conn)
     }
   })
+}
+
+/** Counts every `alter table` sent through the db it is added to, by its SQL (compiled by `db`, without the plugin). */
+function countingSchemaChanges(db: Kysely<any>, tries: Map<string, number>): KyselyPlugin {
+  return {
+    transformQuery({ node, queryId }) {
+      const text = db.getExecutor().compileQuery(node as RootOperationNode, queryId).sql.replace(/\s+/g, ' ').trim()
+      if (/^alter table/i.test(text)) tries.set(text, (tries.get(text) ?? 0) + 1)
+      return node
+    },
+    transformResult: async ({ result }) => result,
+  }
 }
 
 /** Both ways must end with uuid references and every artwork, or their numbers mean nothing. */

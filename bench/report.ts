@@ -154,8 +154,11 @@ export function printReport(report: BenchReport, print: (line: string) => void):
       }
     }
     printTable(print, ['database', 'how', 'migration', 'writer worst', 'writer p99', 'inserts done', 'failed', 'idle worst (5 s before)', 'target', 'worst insert overlapped', 'writer seen waiting on'], rows)
+    print('')
     for (const [kind, result] of idChanges) {
-      if (result.oursFailure !== undefined) print(`\n${NAMES[kind]}: the generated migration did not finish: ${result.oursFailure}`)
+      const retried = result.oursRetried.map((s) => `\`${s.sql.slice(0, 110)}\` ×${s.tries}`).join(', ')
+      print(`${NAMES[kind]}: statements of the generated migration tried more than once (each try gave way after its short lock wait): ${retried || 'none'}`)
+      if (result.oursFailure !== undefined) print(`${NAMES[kind]}: the generated migration did not finish: ${result.oursFailure}`)
     }
   }
 
