@@ -3,7 +3,7 @@
  * it is.
  */
 import type { BenchReport } from './run.js'
-import { LINK_SPEED_TARGET, RENAME_STALL_TARGET_MS, SCALING_STALL_TARGET_MS } from './targets.js'
+import { ID_CHANGE_STALL_TARGET_MS, LINK_SPEED_TARGET, RENAME_STALL_TARGET_MS, SCALING_STALL_TARGET_MS } from './targets.js'
 import { DEFAULT_LINK_BATCH_SIZE } from '../src/artworks/link.js'
 import { GALERA_WAY_LABELS, type GaleraResult } from './galera.js'
 import type { ServerKind } from './servers.js'
@@ -134,6 +134,32 @@ export function printReport(report: BenchReport, print: (line: string) => void):
       }
     }
     printTable(print, ['database', 'how', 'migration (waits its turn)', 'writer worst', 'writer p99', 'inserts done', 'failed', 'idle worst (5 s before)', 'target', 'worst insert overlapped', 'writer seen waiting on'], rows)
+  }
+
+  const idChanges = Object.entries(report.ids ?? {}) as [ServerKind, NonNullable<NonNullable<BenchReport['ids']>[ServerKind]>][]
+  if (idChanges.length > 0) {
+    print('')
+    print(
+      `Ids of another type: Better Auth's ids from strings to uuids (\`generateId: 'uuid'\`) on a database whose core tables are empty and whose ` +
+        `artwork_jobs holds ${count(idChanges[0]![1].rows)} artworks with no owner (user_id NULL), while a writer inserts artworks:`,
+    )
+    print('')
+    const rows: string[][] = []
+    for (const [kind, result] of idChanges) {
+      for (const [how, run] of [['generated migration, migrateToLatest (user_id remade, indexes online)', result.ours], [kind === 'postgres' ? 'plain ALTER COLUMN … TYPE uuid (default lock wait)' : 'plain MODIFY COLUMN … varchar(36) (default lock wait)', result.naive]] as const) {
+        const gaveUp = run === result.ours && result.oursFailure !== undefined
+        rows.push([NAMES[kind], how, `${seconds(run.migrationMs)}${gaveUp ? ' (did not finish)' : ''}`, ms(run.writer.worstMs), ms(run.writer.p99Ms), count(run.writer.inserts), count(run.writer.failed), ms(run.idle.worstMs),
+          run === result.ours ? `${run.writer.worstMs <= ID_CHANGE_STALL_TARGET_MS && run.writer.failed === 0 && !gaveUp ? '✅' : '❌'} ≤ ${ID_CHANGE_STALL_TARGET_MS} ms` : '',
+          `\`${(run.worstDuring ?? '-').slice(0, 60)}\``, run.worstWaitedFor ?? 'not caught'])
+      }
+    }
+    printTable(print, ['database', 'how', 'migration', 'writer worst', 'writer p99', 'inserts done', 'failed', 'idle worst (5 s before)', 'target', 'worst insert overlapped', 'writer seen waiting on'], rows)
+    print('')
+    for (const [kind, result] of idChanges) {
+      const retried = result.oursRetried.map((s) => `\`${s.sql.slice(0, 110)}\` ×${s.tries}`).join(', ')
+      print(`${NAMES[kind]}: statements of the generated migration tried more than once (each try gave way after its short lock wait): ${retried || 'none'}`)
+      if (result.oursFailure !== undefined) print(`${NAMES[kind]}: the generated migration did not finish: ${result.oursFailure}`)
+    }
   }
 
   if (report.galera) printGalera(report.galera, report.targets.mysql, print)

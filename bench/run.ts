@@ -3,7 +3,7 @@
  * what a service pays at boot. Not a test: it prints a table (and writes it as JSON) for a
  * person to read; see docs/benchmarks.md.
  *
- *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups,rename,standby]
+ *   npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups,rename,ids,standby]
  *                    [--dialect postgres|mysql|galera|all] [--galera-rows N] [--json <file>]
  *
  * `--rows 100000,1000000` runs the live migration at each size and prints how its time and the
@@ -22,6 +22,7 @@ import { writeLatencyCharts } from './chart.js'
 import { measureLinking, type LinkResult } from './link.js'
 import { measurePlugins, type PluginsResult } from './plugins.js'
 import { measureRename, type RenameResult } from './rename.js'
+import { measureIdChange, type IdChangeResult } from './ids.js'
 import { measureLiveMigration, type LiveMigrationResult } from './live-migration.js'
 import { DEFAULT_GALERA_WAYS, GALERA_WAYS, galeraBenchUnavailable, measureGalera, type GaleraResult, type GaleraWay } from './galera.js'
 import { measureIndexStall, printIndexStall, type IndexStallRow } from './index-stall.js'
@@ -36,18 +37,19 @@ import { measureCommands, type CommandsResult } from './commands.js'
 /** Where the JSON report goes without `--json` (git ignores bench/results/). */
 const DEFAULT_JSON_FILE = 'bench/results/latest.json'
 
-const PARTS = ['live', 'link', 'plugins', 'boot', 'startup', 'busy', 'stall', 'server-setups', 'rename', 'standby'] as const
+const PARTS = ['live', 'link', 'plugins', 'boot', 'startup', 'busy', 'stall', 'server-setups', 'rename', 'ids', 'standby'] as const
 type Part = (typeof PARTS)[number]
 /**
- * `stall`, `server-setups`, `rename` and `standby` only when asked for: six index builds per server,
+ * `stall`, `server-setups`, `rename`, `ids` and `standby` only when asked for: six index builds per server,
  * and global settings changed for some of them; private servers of their own (`standby`: a primary
  * and a hot standby, three migrations of `--rows` rows), each filled with `--rows` rows; `rename`
- * fills two more copies of `--rows` artworks per server and links every one to a user.
+ * fills two more copies of `--rows` artworks per server and links every one to a user; `ids` fills
+ * two more copies of `--rows` artworks (no users) per server.
  */
-const OPT_IN: readonly Part[] = ['stall', 'server-setups', 'rename', 'standby']
+const OPT_IN: readonly Part[] = ['stall', 'server-setups', 'rename', 'ids', 'standby']
 const DEFAULT_PARTS: readonly Part[] = PARTS.filter((part) => !OPT_IN.includes(part))
 const USAGE =
-  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups,rename,standby] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,local,local-nowait,local-200ms,copy] [--json <file>]'
+  'usage: npm run bench -- [--rows N[,N...]] [--link-rows N] [--link-batches N,...] [--parts live,link,plugins,boot,startup,busy,stall,server-setups,rename,ids,standby] [--dialect postgres|mysql|galera|all] [--galera-rows N] [--galera-ways toi,rsu,local,local-nowait,local-200ms,copy] [--json <file>]'
 /** Where the latency charts go (git ignores bench/results/; docs/benchmarks.md shows copies from docs/bench/). */
 const CHART_DIR = 'bench/results'
 
@@ -66,6 +68,8 @@ export interface BenchReport {
   plugins?: Partial<Record<ServerKind, PluginsResult>>
   /** Issue 19: the core tables renamed (plural, snake_case) on `rows` artworks and 1,000 users, beside the plain statements, while another transaction holds `user`. */
   rename?: Partial<Record<ServerKind, RenameResult>>
+  /** Issue 19: the ids made uuids (empty core tables) on `rows` artworks with no owner, beside the plain ALTER COLUMN statements. */
+  ids?: Partial<Record<ServerKind, IdChangeResult>>
   boot: Partial<Record<ServerKind, BootCheckResult>>
   /** The migration waiting its turn behind a transaction that holds artwork_jobs (issue 13.6). */
   busy?: Partial<Record<ServerKind, BusyTableResult>>
@@ -174,6 +178,10 @@ async function main(): Promise<number> {
       if (parts.has('rename')) {
         log(`${kind}: the core tables renamed on ${rows.toLocaleString('en')} artworks while a writer inserts and a transaction holds user:`)
         ;(report.rename ??= {})[kind] = await measureRename(kind, { rows, log })
+      }
+      if (parts.has('ids')) {
+        log(`${kind}: the ids made uuids (empty core tables) on ${rows.toLocaleString('en')} artworks with no owner while a writer inserts:`)
+        ;(report.ids ??= {})[kind] = await measureIdChange(kind, { rows, log })
       }
       const database = upToDate.find((d) => d.kind === kind)
       if (database && parts.has('boot')) {

@@ -9,3 +9,5 @@ export const SCALING_STALL_TARGET_MS = 25
 export const LINK_SPEED_TARGET = 0.5
 /** Issue 19: the writer's worst insert while the core tables are renamed and another transaction holds `user`, at 1,000,000 rows. */
 export const RENAME_STALL_TARGET_MS = 150
+/** Issue 19: the writer's worst insert while the ids become uuids (empty core tables, `artwork_jobs` with rows and no owners), at 1,000,000 rows. */
+export const ID_CHANGE_STALL_TARGET_MS = 150
