@@ -19,7 +19,7 @@ import { AUTH_MODELS, DEFAULT_AUTH_SHAPE, sameShape, shapeChanges, type AuthShap
 import { tableExists, tableHasRows } from '../ddl/introspect.js'
 import type { AuthShapeChangeModel } from '../model/migration-schema.js'
 import { recordedAuthShape } from '../ddl/auth-shape-record.js'
-import { authShapeOf } from '../auth-schema/shape.js'
+import { authShapeOf, authTableNames } from '../auth-schema/shape.js'
 import type { AuthOptions } from '../auth-schema/options.js'
 import { MIGRATION_NAMES } from '../migrations/index.js'
 import { isSchemaDataMigration, migrationSet, type AppMigrations, type MigrationSet } from './migration-set.js'
@@ -37,8 +37,9 @@ export interface AuthShapeState {
   /** The migrations, with the module's in the base shape. */
   readonly set: MigrationSet
   /**
-   * When the options give ids another type: the first core table (as named now) that holds rows,
-   * which stops the change (an id cannot be converted). Read only from a database.
+   * When the options give ids another type: the first table whose ids change (a core table as
+   * named now, or a plugin's) that holds rows, which stops the change (an id cannot be
+   * converted). Read only from a database.
    */
   readonly idsHeldBy?: string
 }
@@ -53,8 +54,10 @@ export async function authShapeState(db: Kysely<any>, sources: AuthShapeSources,
   const made = (applied ?? (await appliedMigrations(db))).has(CORE_TABLES_MIGRATION)
   const state = await shapeStateFrom(made ? await recordedAuthShape(db) : undefined, sources)
   if (!made || state.reached.ids === state.wanted.ids) return state
-  for (const model of AUTH_MODELS) {
-    const table = state.reached.tables[model]
+  // Every table whose ids Better Auth makes: the core ones as named now, then the plugins'.
+  const wantedCore = AUTH_MODELS.map((model) => state.wanted.tables[model])
+  const plugins = sources.authOptions ? (await authTableNames(sources.authOptions)).filter((table) => !wantedCore.includes(table)) : []
+  for (const table of [...AUTH_MODELS.map((model) => state.reached.tables[model]), ...plugins]) {
     if ((await tableExists(db, table)) && (await tableHasRows(db, table))) return { ...state, idsHeldBy: table }
   }
   return state
