@@ -60,8 +60,10 @@ export async function generateAuthMigration(authOptions: AuthOptions, options: G
   const move = { from: state.reached, to: state.wanted, views: !retyped }
   const ids = retyped ? idChangeOf(foldSchemas([...state.set.schemas(), defineSchema({ authShape: move })]), await authTableNames(authOptions)) : undefined
   const renames = state.changes.length > 0 ? { authShape: { ...move, ...(ids ? { ids } : {}) } } : {}
-  // Views an earlier rename left, once the options no longer change anything: the rollout is over.
-  const views = state.changes.length === 0 ? compatibilityViewsLeft(options.migrations) : []
+  // Views an earlier rename left, once the options no longer change anything: the rollout is
+  // over. Also before ids change type: PostgreSQL cannot retype a column a view reads, and old
+  // replicas cannot use the new ids anyway.
+  const views = state.changes.length === 0 || retyped ? compatibilityViewsLeft(options.migrations) : []
   const renamed = defineSchema(renames)
   const gap = await authSchemaGap(authOptions, [...state.set.schemas(), renamed])
   const moves = state.changes.length > 0 ? shapeChanges(state.reached, state.wanted) : []

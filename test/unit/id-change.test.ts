@@ -76,6 +76,16 @@ describe('an id change, generated', () => {
     expect(migration.source).toContain('runs only while those')
   })
 
+  it('drops the views an earlier rename left before the ids change type (PostgreSQL cannot retype a column a view reads)', async () => {
+    const plural = { user: { modelName: 'users' } }
+    const rename = (await generateAuthMigration(plural as never, { madeIn: DEFAULT_AUTH_SHAPE, name: 'plural', now: NOW }))!
+    const migrations = { [rename.name]: { schema: rename.schema } }
+    const ids = (await generateAuthMigration({ ...plural, advanced: { database: { generateId: 'uuid' } } } as never, { madeIn: DEFAULT_AUTH_SHAPE, migrations, name: 'ids', now: new Date('2026-12-07T11:00:00Z') }))!
+    expect(ids.adds).toEqual(['change ids string → uuid', 'drop view user'])
+    expect(ids.schema.dropViews).toEqual(['user'])
+    expect(ids.schema.authShape!.ids!.tables[0]).toEqual({ table: 'users', column: 'id' })
+  })
+
   it('makes db:verify expect the new type for every id and reference', async () => {
     const migration = await generated()
     const fold = foldSchemas([...migrationSet().schemas(), migration.schema])
