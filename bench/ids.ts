@@ -21,14 +21,14 @@
  * The writer's worst insert of ours must stay within {@link ID_CHANGE_STALL_TARGET_MS}.
  */
 import { sql, type Kysely, type KyselyPlugin, type RootOperationNode } from 'kysely'
-import { connectDatabase, generateAuthMigration, migrateToLatest, type AuthOptions } from '../src/index.js'
+import { generateAuthMigration, migrateToLatest, type AuthOptions } from '../src/index.js'
 import { DEFAULT_AUTH_SHAPE } from '../src/model/auth-shape.js'
 import type { AppMigrations } from '../src/migrator/migration-set.js'
 import type { IdChangeModel } from '../src/model/migration-schema.js'
 import { findColumn, tableExists } from '../src/ddl/introspect.js'
 import { fillArtworkJobs } from './fill.js'
 import { underLoad, type MigrationRun } from './live-migration.js'
-import { createBenchDatabase, type BenchDatabase, type ServerKind } from './servers.js'
+import { createBenchDatabase, onCopy, type BenchDatabase, type ServerKind } from './servers.js'
 
 export interface IdChangeResult {
   readonly rows: number
@@ -147,13 +147,4 @@ async function assertRetyped(copy: BenchDatabase, kind: ServerKind, rows: number
     const { rows: counted } = await sql<{ n: string | number }>`select count(*) as n from artwork_jobs`.execute(db)
     if (Number(counted[0]!.n) < rows) throw new Error(`${copy.name}: artwork_jobs holds ${counted[0]!.n} artworks, not at least ${rows}`)
   })
-}
-
-async function onCopy(copy: BenchDatabase, work: (db: Kysely<any>) => Promise<unknown>): Promise<void> {
-  const { db } = await connectDatabase({ url: copy.url })
-  try {
-    await work(db)
-  } finally {
-    await db.destroy()
-  }
 }

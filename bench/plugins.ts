@@ -19,14 +19,14 @@
  * `artwork_jobs`), target {@link BUSY_TABLE_TARGET_MS}.
  */
 import { getMigrations } from 'better-auth/db/migration'
-import { sql, type Kysely } from 'kysely'
+import { sql } from 'kysely'
 import { connectDatabase, generateAuthMigration, migrateToLatest } from '../src/index.js'
 import { PLUGIN_AUTH_OPTIONS } from '../test/support/plugin-options.js'
 import { fillArtworkJobs } from './fill.js'
 import { addUsers, LINK_USERS } from './link.js'
 import { BUSY_TABLE_TARGET_MS } from './busy-table.js'
 import { underLoad, type MigrationRun } from './live-migration.js'
-import { createBenchDatabase, type BenchDatabase, type ServerKind } from './servers.js'
+import { createBenchDatabase, onCopy, type BenchDatabase, type ServerKind } from './servers.js'
 
 export interface PluginsResult {
   readonly rows: number
@@ -140,13 +140,4 @@ async function assertNothingLeft(copy: BenchDatabase, kind: ServerKind): Promise
     const left = [...plan.toBeCreated.map((t) => t.table), ...plan.toBeAdded.map((t) => `${t.table}(${Object.keys(t.fields).join(', ')})`)]
     if (left.length > 0) throw new Error(`the generated migration left Better Auth something to do: ${left.join(', ')}`)
   })
-}
-
-async function onCopy(copy: BenchDatabase, work: (db: Kysely<any>) => Promise<unknown>): Promise<void> {
-  const { db } = await connectDatabase({ url: copy.url })
-  try {
-    await work(db)
-  } finally {
-    await db.destroy()
-  }
 }

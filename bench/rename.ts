@@ -18,7 +18,7 @@
  * The writer's worst insert of ours must stay within {@link RENAME_STALL_TARGET_MS}.
  */
 import { sql, type Kysely } from 'kysely'
-import { connectDatabase, generateAuthMigration, migrateToLatest, snakeCase, type AuthOptions } from '../src/index.js'
+import { generateAuthMigration, migrateToLatest, snakeCase, type AuthOptions } from '../src/index.js'
 import { DEFAULT_AUTH_SHAPE, shapeRenames } from '../src/model/auth-shape.js'
 import type { AppMigrations } from '../src/migrator/migration-set.js'
 import type { MigrationSchema } from '../src/model/migration-schema.js'
@@ -27,7 +27,7 @@ import { fillArtworkJobs } from './fill.js'
 import { addUsers, LINK_USERS } from './link.js'
 import { underLoad, type MigrationRun } from './live-migration.js'
 import { whileHeld } from './plugins.js'
-import { createBenchDatabase, type BenchDatabase, type ServerKind } from './servers.js'
+import { createBenchDatabase, onCopy, type BenchDatabase, type ServerKind } from './servers.js'
 
 export interface RenameResult {
   readonly rows: number
@@ -141,13 +141,4 @@ async function assertRenamed(copy: BenchDatabase): Promise<void> {
     const { rows } = await sql<{ n: string | number }>`select count(*) as n from ${sql.table('user')}`.execute(db)
     if (Number(rows[0]!.n) < LINK_USERS) throw new Error(`the view user shows ${rows[0]!.n} users, not ${LINK_USERS}`)
   })
-}
-
-async function onCopy(copy: BenchDatabase, work: (db: Kysely<any>) => Promise<unknown>): Promise<void> {
-  const { db } = await connectDatabase({ url: copy.url })
-  try {
-    await work(db)
-  } finally {
-    await db.destroy()
-  }
 }

@@ -3,7 +3,7 @@
  * ever drops databases it created itself (their names start with `bench_`, then a run id).
  */
 import { randomBytes } from 'node:crypto'
-import { sql } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import { connectDatabase } from '../src/index.js'
 
 export type ServerKind = 'postgres' | 'mysql'
@@ -47,6 +47,16 @@ export async function createBenchDatabase(kind: ServerKind, label: string, serve
 
 async function onServer(url: string, work: (db: import('kysely').Kysely<any>) => Promise<unknown>): Promise<void> {
   const { db } = await connectDatabase({ url })
+  try {
+    await work(db)
+  } finally {
+    await db.destroy()
+  }
+}
+
+/** Runs `work` on a connection of its own to `copy`, closed afterwards (fill, check, assert). */
+export async function onCopy(copy: BenchDatabase, work: (db: Kysely<any>) => Promise<unknown>): Promise<void> {
+  const { db } = await connectDatabase({ url: copy.url })
   try {
     await work(db)
   } finally {
